@@ -1,0 +1,25 @@
+/**
+ * Wire protocol version. Bump PROTOCOL_VERSION whenever any schema in this
+ * folder changes shape, add one line of history, and refresh schema-lock.json
+ * (`npm run protocol:lock`). The schema-hash test fails otherwise.
+ *
+ * History:
+ *   1 — first protocol: push (batched changes, one receipt each), pull by
+ *       cursor, errors, live-channel pokes; entities job, report, punch.
+ */
+export const PROTOCOL_VERSION = 1;
+
+/** Oldest client protocol the server still accepts (older gets 426 client_too_old). */
+export const MIN_PROTOCOL_VERSION = 1;
+
+/**
+ * Version of the `fields` payload inside a change. A change queued by an older
+ * app keeps the payload version it was written with; the server migrates it
+ * forward (see `migrateChange`) instead of refusing it.
+ */
+export const PAYLOAD_VERSION = 1;
+
+/** Header carrying the protocol version on every sync request. */
+export const PROTOCOL_HEADER = 'x-outpost-protocol';
+/** Header carrying a client-made request id, echoed in server logs. */
+export const REQUEST_ID_HEADER = 'x-request-id';
