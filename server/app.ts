@@ -1,0 +1,64 @@
+import fastifyCookie from '@fastify/cookie';
+import Fastify from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import type { HealthResponse } from '../protocol/index.ts';
+import { LIMITS, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, REQUEST_ID_HEADER } from '../protocol/index.ts';
+import { SESSION_TTL_MS } from './auth/session.ts';
+import { registerAuthRoutes } from './http/auth-routes.ts';
+import { HttpError, errorHandler } from './http/errors.ts';
+import { registerGuards } from './http/guards.ts';
+import { createLiveHub } from './http/live.ts';
+import { registerStatic } from './http/static.ts';
+import { registerSyncRoutes } from './http/sync-routes.ts';
+import type { ServerStorage } from './storage/types.ts';
+
+export interface BuildAppOptions {
+  storage: ServerStorage;
+  /** Built app to serve (single-page fallback to index.html). */
+  staticDir?: string;
+  /** Fastify/pino logger options; off by default. */
+  logger?: boolean | object;
+  now?: () => number;
+  sessionTtlMs?: number;
+  /** LV2 heartbeat interval (default 25 s). */
+  liveHeartbeatMs?: number;
+}
+
+export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
+  const now = opts.now ?? Date.now;
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: LIMITS.maxBodyBytes, // SV1
+    requestIdHeader: REQUEST_ID_HEADER,
+    // Malformed URLs and the like get the same { error, message } shape (SV3).
+    frameworkErrors: (error, request, reply) => errorHandler(error, request, reply),
+  });
+  const live = createLiveHub(opts.liveHeartbeatMs);
+
+  app.setErrorHandler(errorHandler);
+  await app.register(fastifyCookie);
+  registerGuards(app);
+
+  app.get('/api/health', async (): Promise<HealthResponse> => ({
+    ok: true,
+    protocolVersion: PROTOCOL_VERSION,
+    minProtocolVersion: MIN_PROTOCOL_VERSION,
+    storage: opts.storage.kind,
+  }));
+  registerAuthRoutes(app, { storage: opts.storage, now, sessionTtlMs: opts.sessionTtlMs ?? SESSION_TTL_MS });
+  registerSyncRoutes(app, { storage: opts.storage, now, live });
+
+  const spa = opts.staticDir ? await registerStatic(app, opts.staticDir) : false;
+  app.setNotFoundHandler(async (request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    const isApi = path === '/api' || path.startsWith('/api/');
+    if (spa && !isApi && (request.method === 'GET' || request.method === 'HEAD')) {
+      return reply.header('cache-control', 'no-cache').sendFile('index.html');
+    }
+    throw new HttpError(404, 'not_found', isApi ? 'There is no such API route.' : 'There is nothing at this address.');
+  });
+
+  // LV1: live streams would hold server.close() open; end them first.
+  app.addHook('preClose', async () => live.closeAll());
+  return app;
+}

@@ -1,0 +1,99 @@
+import type { FastifyInstance } from 'fastify';
+import type { HlcState, PullResponse, PushResponse } from '../../protocol/index.ts';
+import {
+  LIMITS,
+  PROTOCOL_VERSION,
+  PullQuerySchema,
+  PushRequestSchema,
+  formatHlc,
+  initialHlc,
+  parseHlc,
+  receiveHlc,
+  tickHlc,
+} from '../../protocol/index.ts';
+import type { ServerStorage } from '../storage/types.ts';
+import { prepareChanges } from '../sync/prepare.ts';
+import type { Actor } from '../sync/types.ts';
+import { checkProtocolVersion, invalidBody } from './errors.ts';
+import type { LiveHub } from './live.ts';
+import { requireSession } from './session.ts';
+
+export interface SyncRouteOptions {
+  readonly storage: ServerStorage;
+  readonly now: () => number;
+  readonly live: LiveHub;
+}
+
+/** Stamps further ahead of the server's wall clock than this are not merged into its clock. */
+const MAX_CLOCK_DRIFT_MS = 24 * 60 * 60 * 1000;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function registerSyncRoutes(app: FastifyInstance, { storage, now, live }: SyncRouteOptions): void {
+  // SY6: the server keeps its own HLC, merged with every stamp it accepts and ticked per request.
+  let clock: HlcState = initialHlc('server');
+  const stamp = (): string => {
+    clock = tickHlc(clock, now());
+    return formatHlc(clock);
+  };
+
+  const actorOf = async (request: Parameters<typeof requireSession>[1]): Promise<Actor> => {
+    const { user } = await requireSession(storage, request, now());
+    return { userId: user.id, orgId: user.orgId, role: user.role };
+  };
+
+  app.post('/api/sync/push', async (request): Promise<PushResponse> => {
+    const body = request.body;
+    // SV2 before the schema: a newer client's envelope may not fit this server's schema.
+    if (isRecord(body) && typeof body.protocolVersion === 'number' && Number.isInteger(body.protocolVersion)) {
+      checkProtocolVersion(body.protocolVersion);
+    }
+    const actor = await actorOf(request); // AU2
+    const parsed = PushRequestSchema.safeParse(body);
+    if (!parsed.success) throw invalidBody(parsed.error.issues, 'The push request is not valid.'); // PU2
+    const incoming = prepareChanges(parsed.data.changes);
+    const t = now();
+    for (const c of incoming) {
+      if (c.kind === 'valid' && parseHlc(c.change.hlc).wallMs <= t + MAX_CLOCK_DRIFT_MS) clock = receiveHlc(clock, c.change.hlc, t);
+    }
+    const result = await storage.applyBatch(actor, incoming);
+    if (result.lastSeq !== null) live.poke(actor.orgId, result.lastSeq); // LV1
+    return { ok: true, protocolVersion: PROTOCOL_VERSION, receipts: result.receipts, serverHlc: stamp() };
+  });
+
+  app.get('/api/sync/pull', async (request): Promise<PullResponse> => {
+    const actor = await actorOf(request);
+    const parsed = PullQuerySchema.safeParse(request.query);
+    if (!parsed.success) throw invalidBody(parsed.error.issues, 'The pull request is not valid.');
+    const cursor = parsed.data.cursor ? Number(parsed.data.cursor) : 0;
+    if (!Number.isSafeInteger(cursor)) {
+      throw invalidBody([{ path: ['cursor'], message: 'cursor must come from an earlier pull' }], 'The pull request is not valid.');
+    }
+    // PL1, PL2: the storage filters by what this person may read.
+    const page = await storage.pull(actor, cursor, parsed.data.limit ?? LIMITS.defaultPullLimit);
+    return {
+      ok: true,
+      protocolVersion: PROTOCOL_VERSION,
+      records: page.records,
+      cursor: String(page.cursor),
+      more: page.more,
+      serverHlc: stamp(),
+    };
+  });
+
+  app.get('/api/sync/live', async (request, reply) => {
+    const actor = await actorOf(request);
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    const close = live.subscribe(actor.orgId, res, { type: 'hello', protocolVersion: PROTOCOL_VERSION }); // LV1
+    res.on('close', close);
+  });
+}
