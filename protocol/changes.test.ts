@@ -41,6 +41,8 @@ describe('protocol round trips (PU1, PL1)', () => {
     const cases = [
       makeChange({ entity: 'job', entityId: 'j', fields: { colour: 'red' } }),
       makeChange({ entity: 'job', entityId: 'j', fields: { ['__proto__']: 'x' } }),
+      makeChange({ entity: 'job', entityId: 'j', fields: { constructor: 'x' } }),
+      makeChange({ entity: 'report', entityId: 'j', fields: { 'constructor.x': null, toString: 'x' } }),
       makeChange({ entity: 'punch', entityId: 'p', op: 'create', fields: { kind: 'clock_in' } }),
       makeChange({ entity: 'job', entityId: 'j', fields: { status: 'exploded' } }),
       makeChange({ entity: 'report', entityId: 'j', fields: { 'measurements.x': { label: 'a', value: Number.NaN, unit: 'm' } } }),

@@ -104,14 +104,15 @@ export const LIMITS = {
 
 /** The schema for one field key of an entity, or undefined if the key is unknown. */
 export function fieldSchema(entity: EntityName, key: string): z.ZodType | undefined {
-  const plain = (FIELD_SCHEMAS[entity] as Record<string, z.ZodType>)[key];
-  if (plain) return plain;
+  // Own keys only: `constructor`, `toString` and friends are unknown fields, not functions.
+  const plain = FIELD_SCHEMAS[entity] as Record<string, z.ZodType>;
+  if (Object.hasOwn(plain, key)) return plain[key];
   const dot = key.indexOf('.');
   if (dot <= 0) return undefined;
   const prefix = key.slice(0, dot);
-  const item = (ITEM_SCHEMAS[entity] as Record<string, z.ZodType>)[prefix];
-  if (!item || !ItemIdPattern.test(key.slice(dot + 1))) return undefined;
-  return item;
+  const items = ITEM_SCHEMAS[entity] as Record<string, z.ZodType>;
+  if (!Object.hasOwn(items, prefix) || !ItemIdPattern.test(key.slice(dot + 1))) return undefined;
+  return items[prefix];
 }
 
 /** Flat state → the nested record the app shows. */

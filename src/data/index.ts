@@ -1,0 +1,38 @@
+// The data layer's public API: the only functions that change app data or the outbox (OB2).
+export { DB_VERSION, DEFAULT_DB_NAME, OUTBOX_STATES, OutpostDb, openOutpostDb } from './db.ts';
+export type { BaseRow, EntityKey, MetaValues, OpenDbDeps, OutboxRow, OutboxState } from './db.ts';
+export {
+  ChangeRefusedError,
+  InvalidChangeError,
+  OutboxRowError,
+  ReloadRequiredError,
+  StorageFullError,
+  WriteFailedError,
+} from './errors.ts';
+export { ensureDeviceId, getMeta, mergeServerHlc, setMeta } from './meta.ts';
+export {
+  countByState,
+  discard,
+  listPending,
+  listRows,
+  listUnsent,
+  pruneAcked,
+  release,
+  resetSending,
+  retryRefused,
+  settle,
+  takeBatch,
+} from './outbox.ts';
+export type { OutboxCounts, SettleSummary } from './outbox.ts';
+export {
+  createJob,
+  openDataContext,
+  recordPunch,
+  saveReportNotes,
+  setChecklistItem,
+  setJobStatus,
+  setMeasurement,
+  updateJob,
+} from './write.ts';
+export type { DataContext, JobEdit, NewJob, NewPunch, WriteResult } from './write.ts';
+export { rowToChange } from './visible.ts';

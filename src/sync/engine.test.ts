@@ -1,0 +1,346 @@
+import { describe, expect, it } from 'vitest';
+import { IDBKeyRange } from 'fake-indexeddb';
+import type { Change, ChangeId } from '../../protocol/index.ts';
+import { PAYLOAD_VERSION, compareHlc } from '../../protocol/index.ts';
+import { openOutpostDb } from '../data/db.ts';
+import type { OutpostDb } from '../data/db.ts';
+import { getMeta } from '../data/meta.ts';
+import { countByState, takeBatch } from '../data/outbox.ts';
+import { JOB_FIELDS, freshDb, testClock, uuidSequence } from '../data/testing.ts';
+import type { TestClock } from '../data/testing.ts';
+import { openDataContext, recordPunch, saveReportNotes, setJobStatus, updateJob } from '../data/write.ts';
+import type { DataContext } from '../data/write.ts';
+import { createReconciler } from '../worker/reconciler.ts';
+import { BACKOFF_CAP_MS } from './backoff.ts';
+import { createSyncEngine } from './engine.ts';
+import type { SyncEngine, SyncStatus, TriggerEvent, TriggerSource } from './engine.ts';
+import { createMemoryLocks } from './locks.ts';
+import type { LocksLike } from './locks.ts';
+import { createFakeServer } from './testing/fake-server.ts';
+import type { FakeServer } from './testing/fake-server.ts';
+import { createFakeTimers } from './testing/fake-timers.ts';
+import type { FakeTimers } from './testing/fake-timers.ts';
+
+const managerUuid = uuidSequence();
+
+/** A change made by a manager on another device, applied at the server. */
+function managerChange(entityId: string, op: Change['op'], fields: Record<string, unknown>, wallMs: number, baseVersion = 0): Change {
+  return {
+    id: managerUuid() as ChangeId,
+    deviceId: 'manager-device',
+    entity: 'job',
+    entityId,
+    op,
+    fields,
+    hlc: `${String(wallMs).padStart(13, '0')}-0000-manager-device`,
+    baseVersion,
+    payloadVersion: PAYLOAD_VERSION,
+  };
+}
+
+interface Device {
+  db: OutpostDb;
+  ctx: DataContext;
+  engine: SyncEngine;
+  timers: FakeTimers;
+  clock: TestClock;
+}
+
+async function makeDevice(server: FakeServer, opts: { db?: OutpostDb; locks?: LocksLike; clock?: TestClock; batchSize?: number; pullLimit?: number } = {}): Promise<Device> {
+  const db = opts.db ?? freshDb().db;
+  const clock = opts.clock ?? testClock();
+  const timers = createFakeTimers(clock);
+  const ctx = await openDataContext({ db, userId: 'user-1', now: clock.now, elapsedMs: () => 10, bootId: 'boot-1', uuid: uuidSequence() });
+  const engine = createSyncEngine({
+    db,
+    transport: server.transport,
+    reconciler: createReconciler(db, { now: clock.now }),
+    locks: opts.locks ?? createMemoryLocks(),
+    clock,
+    timers,
+    random: () => 0.5,
+    ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
+    ...(opts.pullLimit ? { pullLimit: opts.pullLimit } : {}),
+  });
+  return { db, ctx, engine, timers, clock };
+}
+
+/** Seed jobs at the server and pull them to the device. */
+async function seedJobs(server: FakeServer, device: Device, ids: string[]): Promise<void> {
+  for (const id of ids) server.apply(managerChange(id, 'create', { ...JOB_FIELDS }, 1_600_000_000_000));
+  expect((await device.engine.syncNow('start')).outcome).toBe('synced');
+}
+
+/** Wait (by yielding, not by time) until `predicate` holds. */
+async function until(predicate: () => boolean | Promise<boolean>, what = 'condition'): Promise<void> {
+  for (let i = 0; i < 2_000; i++) {
+    if (await predicate()) return;
+    await new Promise((r) => setTimeout(r, 0));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+function everyChangeOnce(server: FakeServer): void {
+  for (const [id, n] of server.applied) expect(n, `change ${id} applied ${n} times`).toBe(1);
+}
+
+describe('sync engine (SY1–SY7, PU7)', () => {
+  it('SY2: pushes every pending row in outbox-ordered batches, then pulls until `more` is false', async () => {
+    const server = createFakeServer(() => 1_700_000_000_000);
+    const device = await makeDevice(server, { batchSize: 2, pullLimit: 2 });
+    await seedJobs(server, device, ['j1', 'j2', 'j3']);
+    expect(server.stats.pullCalls).toBe(2); // 3 records, 2 per page
+    await updateJob(device.ctx, 'j1', { title: 'one' });
+    await updateJob(device.ctx, 'j2', { title: 'two' });
+    await saveReportNotes(device.ctx, 'j1', 'notes');
+    await recordPunch(device.ctx, { kind: 'clock_in', location: null });
+    await updateJob(device.ctx, 'j3', { title: 'third' });
+    const result = await device.engine.syncNow('manual');
+    expect(result).toMatchObject({ outcome: 'synced', pushed: 5 });
+    expect(server.stats.batchSizes.slice(-3)).toEqual([2, 2, 1]);
+    expect(server.entity('job', 'j1')?.fields.title).toBe('one');
+    expect(server.entity('report', 'j1')?.fields.notes).toBe('notes');
+    expect(await countByState(device.db)).toEqual({ pending: 0, sending: 0, acked: 0, refused: 0, conflict: 0 });
+    expect(await device.db.jobs.get('j3')).toMatchObject({ title: 'third' });
+    everyChangeOnce(server);
+  });
+
+  it('PU7 transient: rows return to pending, the retry honours Retry-After, then everything lands once', async () => {
+    const server = createFakeServer(() => 1_700_000_000_000);
+    const device = await makeDevice(server);
+    await seedJobs(server, device, ['j1']);
+    await updateJob(device.ctx, 'j1', { title: 'one' });
+    server.script.push.push({ kind: 'transient', reason: 'Service unavailable.', retryAfterMs: 30_000 });
+    const t0 = device.clock.t;
+    const result = await device.engine.syncNow('manual');
+    expect(result.outcome).toBe('backoff');
+    const status = device.engine.status();
+    expect(status).toMatchObject({ phase: 'backoff', lastError: 'Service unavailable.', nextRetryAt: t0 + 30_000 });
+    expect(status.counts.pending).toBe(1);
+    expect(server.stats.pullCalls).toBe(1); // SY2: no pull after a transport failure
+    expect(device.timers.pending().map((t) => t.at)).toEqual([t0 + 30_000]);
+    device.timers.runNext();
+    await until(() => device.engine.status().phase === 'idle', 'the retry drain');
+    expect(server.entity('job', 'j1')?.fields.title).toBe('one');
+    expect(device.engine.status().counts.pending).toBe(0);
+    everyChangeOnce(server);
+  });
+
+  it('PU3 / PU7: an answer lost after the server applied the batch is resent and acknowledged as duplicate, applied once', async () => {
+    const server = createFakeServer(() => 1_700_000_000_000);
+    const device = await makeDevice(server);
+    await seedJobs(server, device, ['j1']);
+    await setJobStatus(device.ctx, 'j1', 'in_progress');
+    await saveReportNotes(device.ctx, 'j1', 'started');
+    server.script.push.push({ kind: 'lose-answer' });
+    expect((await device.engine.syncNow('manual')).outcome).toBe('offline');
+    expect(device.engine.status().phase).toBe('offline');
+    // a later edit must not be folded into a row that may have reached the server (OB5)
+    await saveReportNotes(device.ctx, 'j1', 'started, then more');
+    expect((await device.engine.syncNow('online')).outcome).toBe('synced');
+    expect(server.stats.changesReceived).toBe(5);
+    everyChangeOnce(server);
+    expect(server.entity('report', 'j1')?.fields.notes).toBe('started, then more');
+    expect(await device.db.outbox.count()).toBe(0);
+  });
+
+  it('AU2 / PU7: an expired session pauses sending, keeps every row, and resume() sends everything once', async () => {
+    const server = createFakeServer(() => 1_700_000_000_000);
+    const device = await makeDevice(server);
+    await seedJobs(server, device, ['j1']);
+    await updateJob(device.ctx, 'j1', { title: 'one' });
+    server.script.push.push({ kind: 'auth', reason: 'Your session expired. Sign in again.' });
+    expect((await device.engine.syncNow('manual')).outcome).toBe('signed-out');
+    expect(device.engine.status()).toMatchObject({ phase: 'signed-out', lastError: 'Your session expired. Sign in again.', nextRetryAt: null });
+    expect(device.timers.pending()).toEqual([]); // no 401 loop
+    // work goes on while signed out; triggers do not send
+    await saveReportNotes(device.ctx, 'j1', 'offline notes');
+    expect((await device.engine.syncNow('online')).outcome).toBe('skipped');
+    expect(await countByState(device.db)).toMatchObject({ pending: 2, sending: 0 });
+    const pushesBefore = server.stats.pushCalls;
+    expect((await device.engine.resume()).outcome).toBe('synced');
+    expect(server.stats.pushCalls).toBe(pushesBefore + 1);
+    expect(server.entity('report', 'j1')?.fields.notes).toBe('offline notes');
+    everyChangeOnce(server);
+  });
+
+  it('SV2 / PU7: 426 pauses with update-required and keeps the rows', async () => {
+    const server = createFakeServer(() => 1_700_000_000_000);
+    const device = await makeDevice(server);
+    await seedJobs(server, device, ['j1']);
+    await updateJob(device.ctx, 'j1', { title: 'one' });
+    server.script.push.push({ kind: 'too-old', message: 'Update Outpost to keep syncing.' });
+    expect((await device.engine.syncNow('manual')).outcome).toBe('update-required');
+    expect(device.engine.status().phase).toBe('update-required');
+    expect((await device.engine.syncNow('periodic')).outcome).toBe('skipped');
+    expect((await countByState(device.db)).pending).toBe(1);
+  });
+
+  it('PU7: 413 splits the batch in half until it fits; nothing lost or duplicated', async () => {
+    const server = createFakeServer(() => 1_700_000_000_000);
+    const device = await makeDevice(server, { batchSize: 8 });
+    await seedJobs(server, device, ['j1', 'j2', 'j3', 'j4', 'j5']);
+    for (const id of ['j1', 'j2', 'j3', 'j4', 'j5']) await updateJob(device.ctx, id, { title: `new ${id}` });
+    server.maxBatch = 2;
+    expect((await device.engine.syncNow('manual')).outcome).toBe('synced');
+    expect(server.stats.batchSizes).toEqual([5, 2, 2, 1]);
+    for (const id of ['j1', 'j2', 'j3', 'j4', 'j5']) expect(server.entity('job', id)?.fields.title).toBe(`new ${id}`);
+    everyChangeOnce(server);
+  });
+
+  it('PU7: another 4xx keeps the rows pending with the server message and backs off at the cap', async () => {
+    const server = createFakeServer(() => 1_700_000_000_000);
+    const device = await makeDevice(server);
+    await seedJobs(server, device, ['j1']);
+    await updateJob(device.ctx, 'j1', { title: 'one' });
+    server.script.push.push({ kind: 'rejected', status: 400, message: 'changes.0: unknown field' });
+    const t0 = device.clock.t;
+    expect((await device.engine.syncNow('manual')).outcome).toBe('rejected');
+    expect(device.engine.status()).toMatchObject({ phase: 'backoff', lastError: 'changes.0: unknown field', nextRetryAt: t0 + BACKOFF_CAP_MS });
+    const [row] = await device.db.outbox.toArray();
+    expect(row).toMatchObject({ state: 'pending', lastError: 'changes.0: unknown field', attempts: 1 });
+  });
+
+  it('PU7 per receipt: a refused change and a conflict are kept for a person, and the drain still pulls (SY2)', async () => {
+    const server = createFakeServer(() => 1_700_000_000_000);
+    const device = await makeDevice(server);
+    await seedJobs(server, device, ['j1', 'j2']);
+    await setJobStatus(device.ctx, 'j1', 'done');
+    await updateJob(device.ctx, 'j2', { title: 'edited' });
+    // meanwhile a manager cancels j1 and removes j2
+    server.apply(managerChange('j1', 'update', { status: 'cancelled' }, 1_650_000_000_000, 1));
+    server.apply(managerChange('j2', 'delete', {}, 1_650_000_000_000, 1));
+    const pullsBefore = server.stats.pullCalls;
+    expect((await device.engine.syncNow('manual')).outcome).toBe('synced');
+    expect(server.stats.pullCalls).toBe(pullsBefore + 1);
+    const rows = await device.db.outbox.orderBy('seq').toArray();
+    expect(rows.map((r) => [r.entityId, r.state])).toEqual([
+      ['j1', 'conflict'],
+      ['j2', 'refused'],
+    ]);
+    expect(rows[1]?.receipt).toMatchObject({ code: 'deleted' });
+    expect((await device.db.jobs.get('j1'))?.status).toBe('cancelled');
+    expect((await device.db.jobs.get('j2'))?.deleted).toBe(true);
+    expect(device.engine.status().counts).toMatchObject({ conflict: 1, refused: 1, pending: 0 });
+  });
+
+  it('SY1: two engines on the same database and locks never push in parallel and never send twice', async () => {
+    const server = createFakeServer(() => 1_700_000_000_000);
+    const { db, factory } = freshDb('outpost-shared');
+    const locks = createMemoryLocks();
+    const clock = testClock();
+    const tabA = await makeDevice(server, { db, locks, clock, batchSize: 2 });
+    const tabB = await makeDevice(server, { db: openOutpostDb('outpost-shared', { indexedDB: factory, IDBKeyRange }), locks, clock, batchSize: 2 });
+    await seedJobs(server, tabA, ['j1', 'j2', 'j3']);
+    for (const [i, id] of ['j1', 'j2', 'j3'].entries()) {
+      await updateJob(tabA.ctx, id, { title: `A${i}` });
+      await saveReportNotes(tabB.ctx, id, `B${i}`);
+    }
+    await Promise.all([
+      tabA.engine.syncNow('manual'),
+      tabB.engine.syncNow('manual'),
+      tabA.engine.syncNow('online'),
+      tabB.engine.syncNow('visible'),
+    ]);
+    expect(server.stats.maxConcurrent).toBe(1);
+    expect(server.stats.changesReceived).toBe(6);
+    everyChangeOnce(server);
+    expect(await db.outbox.count()).toBe(0);
+  });
+
+  it('SY1: a trigger during a drain causes exactly one more pass', async () => {
+    const server = createFakeServer(() => 1_700_000_000_000);
+    const device = await makeDevice(server);
+    await seedJobs(server, device, ['j1']);
+    await updateJob(device.ctx, 'j1', { title: 'one' });
+    let triggered = 0;
+    server.onPush = async () => {
+      if (triggered++ > 0) return;
+      await saveReportNotes(device.ctx, 'j1', 'written during the drain');
+      void device.engine.syncNow('write');
+      void device.engine.syncNow('poke');
+      void device.engine.syncNow('visible');
+    };
+    const pullsBefore = server.stats.pullCalls;
+    const result = await device.engine.syncNow('manual');
+    expect(result).toMatchObject({ outcome: 'synced', passes: 2, pushed: 2 });
+    expect(server.stats.pullCalls).toBe(pullsBefore + 2);
+    expect(server.entity('report', 'j1')?.fields.notes).toBe('written during the drain');
+  });
+
+  it('OB4: rows left `sending` by a killed context are sent by the next drain', async () => {
+    const server = createFakeServer(() => 1_700_000_000_000);
+    const device = await makeDevice(server);
+    await seedJobs(server, device, ['j1']);
+    await updateJob(device.ctx, 'j1', { title: 'one' });
+    await takeBatch(device.db, 10, 1); // a context took them and died
+    expect((await device.engine.syncNow('manual')).outcome).toBe('synced');
+    expect(server.entity('job', 'j1')?.fields.title).toBe('one');
+    expect(await device.db.outbox.count()).toBe(0);
+  });
+
+  it('SY5: status events carry phase, counts by state and the last sync time', async () => {
+    const server = createFakeServer(() => 1_700_000_000_000);
+    const device = await makeDevice(server);
+    await seedJobs(server, device, ['j1']);
+    await updateJob(device.ctx, 'j1', { title: 'one' });
+    await saveReportNotes(device.ctx, 'j1', 'notes');
+    const events: SyncStatus[] = [];
+    const unsubscribe = device.engine.subscribe((s) => events.push(s));
+    await device.engine.syncNow('manual');
+    unsubscribe();
+    expect(events.map((e) => e.phase)).toEqual(['idle', 'pushing', 'pulling', 'idle']);
+    expect(events[1]?.counts).toMatchObject({ sending: 2, pending: 0 });
+    expect(events.at(-1)?.counts).toEqual({ pending: 0, sending: 0, acked: 0, refused: 0, conflict: 0 });
+    expect(events.at(-1)?.lastSyncAt).toBe(await getMeta(device.db, 'lastSyncAt'));
+    expect(events.at(-1)?.lastError).toBeNull();
+  });
+
+  it('SY6: the server clock from push answers is merged into the device HLC', async () => {
+    const server = createFakeServer(() => 1_900_000_000_000);
+    const device = await makeDevice(server);
+    await seedJobs(server, device, ['j1']);
+    await updateJob(device.ctx, 'j1', { title: 'one' });
+    await device.engine.syncNow('manual');
+    const next = await updateJob(device.ctx, 'j1', { title: 'two' });
+    expect(compareHlc(next.hlc, '1900000000000-0000-server')).toBeGreaterThan(0);
+  });
+
+  it('SY3 / SY4: start() drains at once, on triggers and every 60 s; backoff holds routine triggers, online retries at once; stop() ends it', async () => {
+    const server = createFakeServer(() => 1_700_000_000_000);
+    const device = await makeDevice(server);
+    let fire: (event: TriggerEvent) => void = () => undefined;
+    let unsubscribed = false;
+    const triggers: TriggerSource = {
+      subscribe(onTrigger) {
+        fire = onTrigger;
+        return () => {
+          unsubscribed = true;
+        };
+      },
+    };
+    device.engine.start(triggers);
+    await until(() => server.stats.pullCalls === 1, 'the start drain');
+    await until(() => device.engine.status().phase === 'idle' && device.engine.status().lastSyncAt !== null, 'idle');
+    const t0 = device.clock.t;
+    expect(device.timers.pending().map((t) => t.at)).toEqual([t0 + 60_000]);
+    device.timers.runNext();
+    await until(() => server.stats.pullCalls === 2, 'the periodic drain');
+
+    server.script.pull.push({ kind: 'transient', reason: 'Bad gateway.' });
+    fire('poke');
+    await until(() => device.engine.status().phase === 'backoff', 'backoff');
+    const pulls = server.stats.pullCalls;
+    fire('visible'); // SY4: waits for the retry timer
+    await new Promise((r) => setTimeout(r, 0));
+    expect(server.stats.pullCalls).toBe(pulls);
+    fire('online'); // SY4: retries at once
+    await until(() => device.engine.status().phase === 'idle', 'the online drain');
+    expect(server.stats.pullCalls).toBe(pulls + 1);
+    expect(device.engine.status().nextRetryAt).toBeNull();
+
+    await device.engine.stop();
+    expect(unsubscribed).toBe(true);
+    expect(device.timers.pending()).toEqual([]);
+  });
+});

@@ -1,0 +1,328 @@
+import { LIMITS, PROTOCOL_VERSION } from '../../protocol/index.ts';
+import type { PulledRecord, PushResponse } from '../../protocol/index.ts';
+import type { OutpostDb } from '../data/db.ts';
+import { getMeta, mergeServerHlc, setMeta } from '../data/meta.ts';
+import { countByState, pruneAcked, release, resetSending, settle, takeBatch } from '../data/outbox.ts';
+import type { OutboxCounts } from '../data/outbox.ts';
+import { rowToChange } from '../data/visible.ts';
+import { BACKOFF_CAP_MS, backoffDelay } from './backoff.ts';
+import { SYNC_LOCK } from './locks.ts';
+import type { LocksLike } from './locks.ts';
+import type { ClockLike, TimersLike } from './timers.ts';
+import type { SyncTransport, TransportResult } from './transport.ts';
+
+/** SY5 phases. */
+export type SyncPhase = 'idle' | 'pushing' | 'pulling' | 'backoff' | 'signed-out' | 'update-required' | 'offline';
+
+/** SY5: what the UI derives "saved" / "synced" from, with the outbox. */
+export interface SyncStatus {
+  readonly phase: SyncPhase;
+  readonly counts: OutboxCounts;
+  readonly lastSyncAt: number | null;
+  readonly lastError: string | null;
+  readonly nextRetryAt: number | null;
+}
+
+/** Why a drain was asked for (SY3). */
+export type SyncReason = 'start' | 'online' | 'visible' | 'periodic' | 'poke' | 'write' | 'sw-sync' | 'manual' | 'retry' | 'resume';
+
+/** Triggers a context feeds in (the page: `online`, `visibilitychange`, live-channel pokes). Kept free of DOM types. */
+export type TriggerEvent = 'online' | 'visible' | 'poke' | 'write';
+export interface TriggerSource {
+  /** Call `onTrigger` for each event; return a function that stops it. */
+  subscribe(onTrigger: (event: TriggerEvent) => void): () => void;
+}
+
+/** SY4: these retry at once even during a backoff; the others wait for the retry timer. */
+const URGENT: ReadonlySet<SyncReason> = new Set(['start', 'online', 'manual', 'sw-sync', 'resume']);
+
+export type DrainOutcome = 'synced' | 'skipped' | 'backoff' | 'offline' | 'signed-out' | 'update-required' | 'rejected' | 'error';
+
+export interface DrainResult {
+  readonly outcome: DrainOutcome;
+  /** Rows settled by push answers (acked, refused or conflict). */
+  readonly pushed: number;
+  /** Pulled records applied to the base. */
+  readonly pulled: number;
+  /** Drain passes run under the lock for this call (SY1: a trigger during a drain adds one). */
+  readonly passes: number;
+}
+
+/** What the engine needs of the reconciler: the Comlink proxy of ReconcilerApi fits, so does createReconciler(). */
+export interface ReconcilerLike {
+  applyPulled(records: PulledRecord[], cursor: string, serverHlc: string, fromCursor?: string | null): Promise<unknown>;
+}
+
+export interface SyncEngineDeps {
+  readonly db: OutpostDb;
+  readonly transport: SyncTransport;
+  readonly reconciler: ReconcilerLike;
+  readonly locks: LocksLike;
+  readonly clock: ClockLike;
+  readonly timers: TimersLike;
+  readonly random: () => number;
+  readonly batchSize?: number;
+  readonly pullLimit?: number;
+  /** Periodic trigger while started (SY3). */
+  readonly periodMs?: number;
+  readonly protocolVersion?: number;
+}
+
+export interface SyncEngine {
+  /** Run a drain now (or one more pass after the running one, SY1). Never rejects. */
+  syncNow(reason?: SyncReason): Promise<DrainResult>;
+  /** Start triggers: an immediate drain, the periodic timer and `triggers` (SY3). */
+  start(triggers?: TriggerSource): void;
+  /** Stop triggers and timers; resolves when a running drain has finished. */
+  stop(): Promise<void>;
+  /** After sign-in (or an update): leave `signed-out` / `update-required` and drain. */
+  resume(): Promise<DrainResult>;
+  status(): SyncStatus;
+  /** Listen to status events (called at once with the current status). */
+  subscribe(listener: (status: SyncStatus) => void): () => void;
+  /** Re-read counts and last sync time (e.g. after a local write). */
+  refresh(): Promise<SyncStatus>;
+}
+
+const EMPTY_COUNTS: OutboxCounts = { pending: 0, sending: 0, acked: 0, refused: 0, conflict: 0 };
+
+type Failure = Exclude<TransportResult<unknown>, { kind: 'ok' }> | { kind: 'error'; reason: string };
+
+export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
+  const { db, transport, reconciler, locks, clock, timers, random } = deps;
+  const batchSize = Math.max(1, Math.min(deps.batchSize ?? 200, LIMITS.maxChangesPerPush));
+  const pullLimit = Math.max(1, Math.min(deps.pullLimit ?? 500, LIMITS.maxPullLimit));
+  const periodMs = deps.periodMs ?? 60_000;
+  const protocolVersion = deps.protocolVersion ?? PROTOCOL_VERSION;
+
+  let status: SyncStatus = { phase: 'idle', counts: EMPTY_COUNTS, lastSyncAt: null, lastError: null, nextRetryAt: null };
+  const listeners = new Set<(status: SyncStatus) => void>();
+  let paused: 'signed-out' | 'update-required' | null = null;
+  let current: Promise<DrainResult> | null = null;
+  let again = false;
+  let failures = 0;
+  let retryHandle: unknown = null;
+  let periodicHandle: unknown = null;
+  let unsubscribeTriggers: (() => void) | null = null;
+  let started = false;
+
+  function notify(): void {
+    for (const listener of listeners) {
+      try {
+        listener(status);
+      } catch {
+        // a listener's failure must not break the drain
+      }
+    }
+  }
+
+  /** SY5: publish a status event with fresh counts. */
+  async function emit(patch: Partial<SyncStatus>): Promise<void> {
+    status = { ...status, ...patch };
+    try {
+      const [counts, lastSyncAt] = await Promise.all([countByState(db), status.lastSyncAt ?? getMeta(db, 'lastSyncAt')]);
+      status = { ...status, counts, lastSyncAt: lastSyncAt ?? null };
+    } catch {
+      // counts stay as they were (e.g. the database closed for an upgrade)
+    }
+    notify();
+  }
+
+  function cancelRetry(): void {
+    if (retryHandle !== null) timers.clearTimeout(retryHandle);
+    retryHandle = null;
+  }
+
+  function scheduleRetry(delayMs: number): number {
+    cancelRetry();
+    const at = clock.now() + delayMs;
+    retryHandle = timers.setTimeout(() => {
+      retryHandle = null;
+      void syncNow('retry');
+    }, delayMs);
+    return at;
+  }
+
+  function schedulePeriodic(): void {
+    periodicHandle = timers.setTimeout(() => {
+      periodicHandle = null;
+      if (!started) return;
+      void syncNow('periodic');
+      schedulePeriodic();
+    }, periodMs);
+  }
+
+  /** PU7 / SY4 for a failed push or pull. */
+  async function fail(failure: Failure, counters: { pushed: number; pulled: number }): Promise<Omit<DrainResult, 'passes'>> {
+    switch (failure.kind) {
+      case 'auth':
+        paused = 'signed-out';
+        cancelRetry();
+        await emit({ phase: 'signed-out', lastError: failure.reason, nextRetryAt: null });
+        return { outcome: 'signed-out', ...counters };
+      case 'too-old':
+        paused = 'update-required';
+        cancelRetry();
+        await emit({ phase: 'update-required', lastError: failure.message, nextRetryAt: null });
+        return { outcome: 'update-required', ...counters };
+      case 'too-large':
+      case 'rejected': {
+        // Any other 4xx (or one change too large on its own): keep the rows, back off at the cap.
+        failures++;
+        const nextRetryAt = scheduleRetry(BACKOFF_CAP_MS);
+        await emit({ phase: 'backoff', lastError: failure.message, nextRetryAt });
+        return { outcome: 'rejected', ...counters };
+      }
+      case 'transient':
+      case 'error': {
+        failures++;
+        const retryAfter = failure.kind === 'transient' ? failure.retryAfterMs : undefined;
+        const nextRetryAt = scheduleRetry(retryAfter ?? backoffDelay(failures, random));
+        const offline = failure.kind === 'transient' && failure.offline === true;
+        await emit({ phase: offline ? 'offline' : 'backoff', lastError: failure.reason, nextRetryAt });
+        return { outcome: failure.kind === 'error' ? 'error' : offline ? 'offline' : 'backoff', ...counters };
+      }
+    }
+  }
+
+  function reasonOf(failure: Exclude<TransportResult<unknown>, { kind: 'ok' }>): string {
+    return failure.kind === 'transient' || failure.kind === 'auth' ? failure.reason : failure.message;
+  }
+
+  /** One drain (SY2), run inside the sync lock (SY1). */
+  async function drainOnce(): Promise<Omit<DrainResult, 'passes'>> {
+    const counters = { pushed: 0, pulled: 0 };
+    try {
+      await resetSending(db, clock.now()); // OB4: we hold the lock, so any `sending` row is orphaned.
+      const deviceId = await getMeta(db, 'deviceId');
+      let size = batchSize;
+      for (;;) {
+        const rows = await takeBatch(db, size, clock.now());
+        const first = rows[0];
+        if (!first) break;
+        await emit({ phase: 'pushing' });
+        let result: TransportResult<PushResponse>;
+        try {
+          result = await transport.push({ protocolVersion, deviceId: deviceId ?? first.deviceId, changes: rows.map(rowToChange) });
+        } catch (err) {
+          result = { kind: 'transient', reason: err instanceof Error ? err.message : String(err) };
+        }
+        if (result.kind === 'ok') {
+          await settle(db, result.body.receipts, clock.now()); // PU7 per receipt
+          await mergeServerHlc(db, result.body.serverHlc, clock.now()); // SY6
+          counters.pushed += rows.length;
+          failures = 0;
+          continue;
+        }
+        await release(db, rows, reasonOf(result), clock.now()); // OB3: sending → pending
+        if (result.kind === 'too-large' && rows.length > 1) {
+          size = Math.max(1, Math.floor(rows.length / 2)); // PU7: split the batch in half and resend
+          continue;
+        }
+        if (result.kind === 'too-large') {
+          return await fail({ kind: 'rejected', status: 413, message: `A change is larger than the server accepts: ${result.message}` }, counters);
+        }
+        return await fail(result, counters); // SY2: a transport failure skips the pull
+      }
+
+      await emit({ phase: 'pulling' });
+      let cursor = (await getMeta(db, 'cursor')) ?? null;
+      for (;;) {
+        const result = await transport.pull(cursor, pullLimit);
+        if (result.kind !== 'ok') return await fail(result, counters);
+        const { records, cursor: next, more, serverHlc } = result.body;
+        const report = (await reconciler.applyPulled(records, next, serverHlc, cursor)) as { applied?: number } | undefined;
+        counters.pulled += report?.applied ?? 0;
+        if (!more || next === cursor) break; // SY2: until `more` is false (and never spin on one cursor)
+        cursor = next;
+      }
+      await pruneAcked(db);
+      failures = 0;
+      const at = clock.now();
+      await setMeta(db, 'lastSyncAt', at);
+      await emit({ phase: 'idle', lastSyncAt: at, lastError: null, nextRetryAt: null });
+      return { outcome: 'synced', ...counters };
+    } catch (err) {
+      if (db.closedForUpgrade) {
+        // VR2: this context's code is old; stop sending until the app reloads.
+        return await fail({ kind: 'too-old', message: 'A newer version of Outpost is open on this device. Reload to continue.' }, counters);
+      }
+      // Rows left `sending` go back at the next drain (OB4).
+      return await fail({ kind: 'error', reason: err instanceof Error ? err.message : String(err) }, counters);
+    }
+  }
+
+  async function run(): Promise<DrainResult> {
+    let passes = 0;
+    let result: Omit<DrainResult, 'passes'> = { outcome: 'skipped', pushed: 0, pulled: 0 };
+    let pushed = 0;
+    let pulled = 0;
+    try {
+      do {
+        again = false;
+        passes++;
+        result = await locks.request(SYNC_LOCK, { mode: 'exclusive' }, () => drainOnce());
+        pushed += result.pushed;
+        pulled += result.pulled;
+        // SY1: triggers during the drain asked for exactly one more pass.
+      } while (again && result.outcome === 'synced' && paused === null);
+    } catch (err) {
+      result = { outcome: 'error', pushed, pulled };
+      await emit({ lastError: err instanceof Error ? err.message : String(err) });
+    } finally {
+      current = null;
+    }
+    return { outcome: result.outcome, pushed, pulled, passes };
+  }
+
+  function syncNow(reason: SyncReason = 'manual'): Promise<DrainResult> {
+    if (paused !== null) return Promise.resolve({ outcome: 'skipped', pushed: 0, pulled: 0, passes: 0 });
+    if (URGENT.has(reason)) {
+      cancelRetry(); // SY4: going online or "sync now" retries at once
+    } else if (retryHandle !== null) {
+      return Promise.resolve({ outcome: 'skipped', pushed: 0, pulled: 0, passes: 0 });
+    }
+    if (current) {
+      again = true;
+      return current;
+    }
+    current = run();
+    return current;
+  }
+
+  return {
+    syncNow,
+    start(triggers) {
+      if (started) return;
+      started = true;
+      unsubscribeTriggers = triggers?.subscribe((event) => void syncNow(event)) ?? null;
+      schedulePeriodic();
+      void syncNow('start');
+    },
+    async stop() {
+      started = false;
+      unsubscribeTriggers?.();
+      unsubscribeTriggers = null;
+      if (periodicHandle !== null) timers.clearTimeout(periodicHandle);
+      periodicHandle = null;
+      cancelRetry();
+      if (current) await current;
+    },
+    resume() {
+      paused = null;
+      failures = 0;
+      status = { ...status, phase: 'idle', lastError: null };
+      return syncNow('resume');
+    },
+    status: () => status,
+    subscribe(listener) {
+      listeners.add(listener);
+      listener(status);
+      return () => listeners.delete(listener);
+    },
+    async refresh() {
+      await emit({});
+      return status;
+    },
+  };
+}
