@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['protocol/**/*.test.ts', 'server/**/*.test.ts', 'src/**/*.test.ts'],
+    include: ['protocol/**/*.test.ts', 'server/**/*.test.ts', 'src/**/*.test.ts', 'tests/**/*.test.ts'],
     exclude: ['**/*.browser.test.ts', '**/*.pg.test.ts', 'node_modules/**', 'dist/**'],
     environment: 'node',
     testTimeout: 30_000,

@@ -1,0 +1,470 @@
+/**
+ * Seeded convergence run (STYLE 8) on the real parts below the browser: four
+ * devices, each with its own IndexedDB (fake-indexeddb), the real Dexie outbox,
+ * write functions, reconciler and sync engine, talking HTTP to the real Fastify
+ * app on a real SQLite file. A seeded schedule makes random edits, takes
+ * devices offline, loses answers after the server committed, delays requests
+ * and delivers them late (reordered), delivers requests twice, expires
+ * sessions, answers 500, and kills contexts between send and acknowledgement.
+ * At quiescence every replica equals the server, no acknowledged change is
+ * lost and none is applied twice (PU3, PU4, PU7, PL1–PL3, OB3–OB5, RC2, SY1,
+ * CF1–CF4, contract 8).
+ *
+ * Reproduce a failure with CONVERGENCE_SEED=<seed printed by fast-check>.
+ */
+import Database from 'better-sqlite3';
+import fc from 'fast-check';
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
+import type { FastifyInstance } from 'fastify';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toRecord, type EntityName, type JobStatus } from '../protocol/index.ts';
+import { ChangeRefusedError } from '../src/data/errors.ts';
+import { openOutpostDb, type OutpostDb } from '../src/data/db.ts';
+import { listRows } from '../src/data/outbox.ts';
+import {
+  createJob,
+  openDataContext,
+  recordPunch,
+  saveReportNotes,
+  setChecklistItem,
+  setJobStatus,
+  setMeasurement,
+  updateJob,
+  type DataContext,
+} from '../src/data/write.ts';
+import { createSyncEngine, type SyncEngine } from '../src/sync/engine.ts';
+import { createMemoryLocks } from '../src/sync/locks.ts';
+import { createFakeTimers } from '../src/sync/testing/fake-timers.ts';
+import { createHttpTransport } from '../src/sync/transport.ts';
+import { createReconciler } from '../src/worker/reconciler.ts';
+import { buildApp } from '../server/app.ts';
+import { SESSION_TTL_MS, newSessionToken } from '../server/auth/session.ts';
+import { seedDemo, DEMO_SIGN_INS } from '../server/demo.ts';
+import { openSqliteStorage } from '../server/storage/sqlite.ts';
+import type { ServerStorage } from '../server/storage/types.ts';
+
+const RUNS = Number(process.env.CONVERGENCE_RUNS ?? 200);
+const SEED = process.env.CONVERGENCE_SEED ? Number(process.env.CONVERGENCE_SEED) : undefined;
+const START = Date.UTC(2026, 10, 23, 8, 0, 0);
+
+type Fault = 'none' | 'drop' | 'lose-answer' | 'delay' | 'duplicate' | 'error500' | 'expire';
+const FAULTS: readonly Fault[] = ['none', 'none', 'drop', 'lose-answer', 'delay', 'duplicate', 'error500', 'expire'];
+
+type Step =
+  | { readonly t: 'edit'; readonly dev: number; readonly kind: number; readonly pick: number; readonly value: number }
+  | { readonly t: 'net'; readonly dev: number; readonly online: boolean }
+  | { readonly t: 'sync'; readonly dev: number; readonly fault: Fault }
+  | { readonly t: 'crash'; readonly dev: number; readonly afterSend: boolean }
+  | { readonly t: 'deliver'; readonly pick: number }
+  | { readonly t: 'tick'; readonly ms: number };
+
+const dev = fc.integer({ min: 0, max: 3 });
+const stepArb: fc.Arbitrary<Step> = fc.oneof(
+  { weight: 6, arbitrary: fc.record({ t: fc.constant('edit' as const), dev, kind: fc.nat(7), pick: fc.nat(20), value: fc.nat(5) }) },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant('net' as const), dev, online: fc.boolean() }) },
+  { weight: 4, arbitrary: fc.record({ t: fc.constant('sync' as const), dev, fault: fc.constantFrom(...FAULTS) }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('crash' as const), dev, afterSend: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('deliver' as const), pick: fc.nat(10) }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('tick' as const), ms: fc.integer({ min: 1, max: 120_000 }) }) },
+);
+
+interface Delayed {
+  readonly send: () => Promise<unknown>;
+}
+
+/** The network between one device and the server: a fetch over app.inject with faults. */
+interface Link {
+  online: boolean;
+  fault: Fault;
+  cookie: string | null;
+  /** Set by a crash step: the next request reaches (or not) the server and never answers. */
+  hang: 'before-send' | 'after-send' | null;
+}
+
+interface Device {
+  readonly index: number;
+  readonly email: string;
+  readonly factory: IDBFactory;
+  readonly link: Link;
+  db: OutpostDb;
+  ctx: DataContext;
+  engine: SyncEngine;
+  userId: string;
+}
+
+interface World {
+  readonly app: FastifyInstance;
+  readonly storage: ServerStorage;
+  readonly file: string;
+  readonly clock: { t: number };
+  readonly delayed: Delayed[];
+  readonly devices: Device[];
+  /** Every change id a write returned, by device. */
+  readonly made: Map<string, number>;
+  readonly counts: Record<string, number>;
+}
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+let uuidCounter = 0;
+function uuid(): string {
+  uuidCounter += 1;
+  const hex = uuidCounter.toString(16).padStart(12, '0');
+  return `c0ffee00-0000-4000-8000-${hex}`;
+}
+
+/**
+ * A session for `email`, minted in storage: password checks (scrypt) are tested
+ * with the sign-in route elsewhere and would dominate this run's time.
+ */
+async function signIn(world: Pick<World, 'storage' | 'clock'>, email: string): Promise<{ cookie: string; userId: string }> {
+  const user = await world.storage.findUserByEmail(email);
+  if (!user) throw new Error(`no demo user ${email}`);
+  const { token, tokenHash } = newSessionToken();
+  await world.storage.createSession({ tokenHash, userId: user.id, createdAt: world.clock.t, expiresAt: world.clock.t + SESSION_TTL_MS });
+  return { cookie: `outpost_session=${token}`, userId: user.id };
+}
+
+function linkFetch(world: World, link: Link) {
+  return async (input: string, init: RequestInit): Promise<Response> => {
+    const url = new URL(input, 'http://outpost.test');
+    const headers: Record<string, string> = {};
+    new Headers(init.headers).forEach((v, k) => {
+      headers[k] = v;
+    });
+    if (link.cookie) headers.cookie = link.cookie;
+    const send = () =>
+      world.app.inject({
+        method: (init.method ?? 'GET') as 'GET' | 'POST',
+        url: url.pathname + url.search,
+        headers,
+        ...(typeof init.body === 'string' ? { payload: init.body } : {}),
+      });
+    if (link.hang) {
+      // The context is killed while this request is out: it may or may not reach the server.
+      const afterSend = link.hang === 'after-send';
+      link.hang = null;
+      if (afterSend) await send();
+      world.counts.killed = (world.counts.killed ?? 0) + 1;
+      return new Promise<Response>(() => {});
+    }
+    if (!link.online) throw new TypeError('Failed to fetch');
+    const fault = link.fault;
+    link.fault = 'none';
+    switch (fault) {
+      case 'drop':
+        throw new TypeError('Failed to fetch');
+      case 'lose-answer':
+        await send();
+        world.counts.lostAnswers = (world.counts.lostAnswers ?? 0) + 1;
+        throw new TypeError('Failed to fetch');
+      case 'delay':
+        world.delayed.push({ send });
+        throw new TypeError('Failed to fetch');
+      case 'duplicate':
+        await send();
+        world.counts.duplicates = (world.counts.duplicates ?? 0) + 1;
+        break;
+      case 'error500':
+        return new Response(JSON.stringify({ error: 'internal', message: 'The server had a problem.' }), { status: 500 });
+      case 'expire':
+        link.cookie = null;
+        break;
+      case 'none':
+        break;
+    }
+    const res = await send();
+    return new Response(res.statusCode === 204 ? null : res.body, { status: res.statusCode, headers: res.headers as Record<string, string> });
+  };
+}
+
+/** Open (or reopen after a kill) a device's context on its own IndexedDB. */
+async function openContext(world: World, device: Omit<Device, 'db' | 'ctx' | 'engine'> & Partial<Device>): Promise<Device> {
+  const db = openOutpostDb('outpost', { indexedDB: device.factory, IDBKeyRange });
+  const ctx = await openDataContext({
+    db,
+    userId: device.userId,
+    now: () => world.clock.t++,
+    elapsedMs: () => world.clock.t - START,
+    bootId: `boot-${device.index}`,
+    uuid,
+  });
+  const timers = createFakeTimers(world.clock);
+  const engine = createSyncEngine({
+    db,
+    transport: createHttpTransport({ baseUrl: '', fetch: linkFetch(world, device.link), timers, now: () => world.clock.t }),
+    reconciler: createReconciler(db, { now: () => world.clock.t }),
+    locks: createMemoryLocks(),
+    clock: { now: () => world.clock.t },
+    timers,
+    random: () => 0.5,
+    batchSize: 4,
+    pullLimit: 3,
+  });
+  return { ...device, db, ctx, engine } as Device;
+}
+
+/** One seeded server database, copied for each schedule. */
+let template = '';
+beforeAll(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'outpost-convergence-'));
+  dirs.push(dir);
+  template = join(dir, 'template.sqlite');
+  const storage = await openSqliteStorage(template);
+  await seedDemo(storage, START);
+  // The real sign-in route works for every demo person.
+  const app = await buildApp({ storage, now: () => START });
+  for (const s of DEMO_SIGN_INS) {
+    const res = await app.inject({ method: 'POST', url: '/api/auth/sign-in', payload: { email: s.email, password: s.password } });
+    expect(res.statusCode, s.email).toBe(200);
+  }
+  await app.close();
+  await storage.close();
+});
+
+async function createWorld(): Promise<World> {
+  const dir = mkdtempSync(join(tmpdir(), 'outpost-convergence-'));
+  dirs.push(dir);
+  const file = join(dir, 'outpost.sqlite');
+  copyFileSync(template, file);
+  const storage = await openSqliteStorage(file);
+  const clock = { t: START };
+  const app = await buildApp({ storage, now: () => clock.t });
+  const world: World = { app, storage, file, clock, delayed: [], devices: [], made: new Map(), counts: {} };
+  // Wes on a phone and a tablet, Ana on a phone, Maria (manager) in a browser.
+  const who = [DEMO_SIGN_INS[1], DEMO_SIGN_INS[1], DEMO_SIGN_INS[2], DEMO_SIGN_INS[0]];
+  for (const [index, s] of who.entries()) {
+    if (!s) throw new Error('demo sign-in missing');
+    const { cookie, userId } = await signIn(world, s.email);
+    const link: Link = { online: true, fault: 'none', cookie, hang: null };
+    world.devices.push(await openContext(world, { index, email: s.email, factory: new IDBFactory(), link, userId }));
+  }
+  for (const d of world.devices) await d.engine.syncNow('start');
+  return world;
+}
+
+async function pickJob(d: Device, pick: number): Promise<string | undefined> {
+  const jobs = (await d.db.jobs.toArray()).filter((j) => !j.deleted).sort((a, b) => a.id.localeCompare(b.id));
+  return jobs.length ? jobs[pick % jobs.length]?.id : undefined;
+}
+
+async function edit(world: World, d: Device, step: Extract<Step, { t: 'edit' }>): Promise<void> {
+  const manager = d.index === 3;
+  const jobId = await pickJob(d, step.pick);
+  const v = step.value;
+  const write = async (): Promise<{ changeId: string } | null> => {
+    if (manager) {
+      switch (step.kind % 4) {
+        case 0:
+          return jobId ? updateJob(d.ctx, jobId, { title: `Job ${v}`, details: `Details ${v}` }) : null;
+        case 1:
+          return jobId ? setJobStatus(d.ctx, jobId, (['scheduled', 'cancelled', 'in_progress'] as const)[v % 3] as JobStatus) : null;
+        case 2:
+          return createJob(d.ctx, {
+            title: `New job ${v}`,
+            site: 'Depot',
+            details: '',
+            scheduledFor: '2026-11-24',
+            assigneeId: world.devices[(v % 2 === 0 ? 0 : 2)]?.userId ?? null,
+            status: 'scheduled',
+          });
+        default:
+          return jobId ? saveReportNotes(d.ctx, jobId, `Manager note ${v}`) : null;
+      }
+    }
+    switch (step.kind % 6) {
+      case 0:
+        return jobId ? setJobStatus(d.ctx, jobId, (['in_progress', 'done'] as const)[v % 2] as JobStatus) : null;
+      case 1:
+        return jobId ? saveReportNotes(d.ctx, jobId, `Notes ${d.index}.${v}`) : null;
+      case 2:
+        return jobId ? setChecklistItem(d.ctx, jobId, `item${v % 3}`, v === 4 ? null : { label: `Check ${v % 3}`, done: v % 2 === 0 }) : null;
+      case 3:
+        return jobId ? setMeasurement(d.ctx, jobId, `m${v % 2}`, { label: 'Pressure', value: v * 1.5, unit: 'bar' }) : null;
+      default:
+        return recordPunch(d.ctx, {
+          kind: (['clock_in', 'break_start', 'break_end', 'clock_out'] as const)[v % 4] ?? 'clock_in',
+          location: v % 2 === 0 ? { lat: 52.37, lng: 4.89, accuracyM: 8 + v } : null,
+        });
+    }
+  };
+  try {
+    const result = await write();
+    if (result) {
+      world.made.set(result.changeId, d.index);
+      world.counts.edits = (world.counts.edits ?? 0) + 1;
+    }
+  } catch (err) {
+    // The device's own rules may refuse an edit at once (e.g. a job it no longer has): it was never saved.
+    if (!(err instanceof ChangeRefusedError)) throw err;
+  }
+}
+
+/** Kill a device's context (its engine may be mid-request) and open a fresh one on the same IndexedDB. */
+async function crash(world: World, d: Device, afterSend: boolean): Promise<void> {
+  const hasPending = (await listRows(d.db)).some((r) => r.state === 'pending');
+  if (hasPending && d.link.online) {
+    d.link.hang = afterSend ? 'after-send' : 'before-send';
+    const ran = d.engine.syncNow('manual'); // never settles: its request hangs
+    // Wait until the drain has marked rows `sending` and its request went out (hang consumed).
+    for (let i = 0; i < 1000 && d.link.hang !== null; i++) await new Promise((r) => setImmediate(r));
+    void ran;
+  }
+  d.link.hang = null;
+  d.db.close();
+  const fresh = await openContext(world, d);
+  world.devices[d.index] = fresh;
+}
+
+async function runStep(world: World, step: Step): Promise<void> {
+  switch (step.t) {
+    case 'edit':
+      return edit(world, world.devices[step.dev] as Device, step);
+    case 'net':
+      (world.devices[step.dev] as Device).link.online = step.online;
+      return;
+    case 'sync': {
+      const d = world.devices[step.dev] as Device;
+      d.link.fault = step.fault;
+      await d.engine.syncNow('manual');
+      d.link.fault = 'none';
+      return;
+    }
+    case 'crash':
+      return crash(world, world.devices[step.dev] as Device, step.afterSend);
+    case 'deliver': {
+      const [late] = world.delayed.splice(step.pick % Math.max(1, world.delayed.length), 1);
+      if (late) {
+        await late.send();
+        world.counts.lateDeliveries = (world.counts.lateDeliveries ?? 0) + 1;
+      }
+      return;
+    }
+    case 'tick':
+      world.clock.t += step.ms;
+      return;
+  }
+}
+
+/** Everyone online, late requests delivered, sessions renewed; drain until nothing moves. */
+async function quiesce(world: World): Promise<void> {
+  for (const late of world.delayed.splice(0)) await late.send();
+  for (const d of world.devices) {
+    d.link.online = true;
+    d.link.fault = 'none';
+    if (!d.link.cookie || d.engine.status().phase === 'signed-out') {
+      d.link.cookie = (await signIn(world, d.email)).cookie; // contract 8: sign in again
+      await d.engine.resume();
+    }
+  }
+  for (let round = 0; round < 12; round++) {
+    let moved = 0;
+    for (const d of world.devices) {
+      const r = await d.engine.syncNow('manual');
+      expect(r.outcome, `device ${d.index} drain in round ${round}`).toBe('synced');
+      moved += r.pushed;
+    }
+    if (moved === 0) return;
+  }
+  throw new Error('the devices did not quiesce in 12 rounds');
+}
+
+const ENTITY_TABLE = { job: 'jobs', report: 'reports', punch: 'punches' } as const;
+
+async function checkInvariants(world: World): Promise<void> {
+  const sql = new Database(world.file, { readonly: true });
+  try {
+    // PU3: no change id was applied twice.
+    const twice = sql.prepare('SELECT change_id, COUNT(*) n FROM change_log GROUP BY change_id HAVING n > 1').all();
+    expect(twice, 'change ids applied more than once').toEqual([]);
+    // CF7: every entity's version equals the number of changes applied to it: nothing applied twice, nothing lost.
+    for (const table of Object.values(ENTITY_TABLE)) {
+      const mismatched = sql
+        .prepare(
+          `SELECT e.id, e.version, (SELECT COUNT(*) FROM change_log l WHERE l.entity_id = e.id AND l.org_id = e.org_id AND l.entity = ?) AS logged
+           FROM ${table} e WHERE e.version <> logged`,
+        )
+        .all(table === 'jobs' ? 'job' : table === 'reports' ? 'report' : 'punch');
+      expect(mismatched, `${table} whose version differs from their change count`).toEqual([]);
+    }
+    const receipts = new Map(
+      (sql.prepare('SELECT change_id, receipt FROM receipts').all() as { change_id: string; receipt: string }[]).map((r) => [
+        r.change_id,
+        JSON.parse(r.receipt) as { status: string; code?: string },
+      ]),
+    );
+    const logged = new Set((sql.prepare('SELECT change_id FROM change_log').all() as { change_id: string }[]).map((r) => r.change_id));
+
+    // Every change a person saved reached the server and got exactly one answer.
+    for (const [changeId, index] of world.made) {
+      const receipt = receipts.get(changeId);
+      expect(receipt, `change ${changeId} from device ${index} never reached the server`).toBeDefined();
+      if (receipt?.status === 'applied' || receipt?.status === 'conflict') expect(logged.has(changeId)).toBe(true);
+      else expect(logged.has(changeId)).toBe(false);
+      world.counts[`receipt:${receipt?.status}`] = (world.counts[`receipt:${receipt?.status}`] ?? 0) + 1;
+    }
+
+    for (const d of world.devices) {
+      // OB3: nothing left waiting; every settled row agrees with the server's answer.
+      const rows = await listRows(d.db);
+      expect(rows.filter((r) => r.state === 'pending' || r.state === 'sending'), `device ${d.index} outbox`).toEqual([]);
+      for (const row of rows) {
+        const receipt = receipts.get(row.changeId);
+        const expected = row.state === 'acked' ? 'applied' : row.state;
+        expect(receipt?.status, `device ${d.index} row ${row.changeId} is ${row.state}`).toBe(expected);
+      }
+      // PL1/PL2/RC2: the device shows exactly the server's state of what this person may see.
+      const me = await world.storage.getUser(d.userId);
+      if (!me) throw new Error('user vanished');
+      const page = await world.storage.pull({ userId: me.id, orgId: me.orgId, role: me.role }, 0, 100_000);
+      expect(page.more).toBe(false);
+      for (const entity of ['job', 'report', 'punch'] as const satisfies readonly EntityName[]) {
+        const expected = page.records
+          .filter((r) => r.entity === entity)
+          .map((r) => toRecord(entity, r.entityId, r.version, r.deleted, r.fields))
+          .sort((a, b) => a.id.localeCompare(b.id));
+        const shown = (await d.db.table(ENTITY_TABLE[entity]).toArray()).sort((a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id));
+        expect(shown, `device ${d.index} ${entity} records`).toEqual(expected);
+      }
+    }
+  } finally {
+    sql.close();
+  }
+}
+
+describe('convergence: devices, the real engine and the real server (STYLE 8)', () => {
+  const totals: Record<string, number> = {};
+
+  afterAll(() => {
+    console.log(`convergence: ${RUNS} schedules, counts ${JSON.stringify(totals)}`);
+  });
+
+  it(
+    'PU3, PU7, PL3, RC2, SY1: at quiescence every replica equals the server; nothing lost, nothing applied twice',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.array(stepArb, { minLength: 5, maxLength: 40 }), async (steps) => {
+          const world = await createWorld();
+          try {
+            for (const step of steps) await runStep(world, step);
+            await quiesce(world);
+            await checkInvariants(world);
+            for (const [k, v] of Object.entries(world.counts)) totals[k] = (totals[k] ?? 0) + v;
+          } finally {
+            for (const d of world.devices) d.db.close();
+            await world.app.close();
+            await world.storage.close();
+          }
+        }),
+        { numRuns: RUNS, ...(SEED === undefined ? {} : { seed: SEED }), endOnFailure: true, verbose: 1 },
+      );
+    },
+    15 * 60_000,
+  );
+});
