@@ -4,7 +4,7 @@ import { OUTBOX_STATES, rebaseTables } from './db.ts';
 import type { EntityKey, OutboxRow, OutboxState, OutpostDb } from './db.ts';
 import { InvalidChangeError, OutboxRowError, toWriteError } from './errors.ts';
 import { tickDeviceHlc } from './meta.ts';
-import { rebaseKeysInTx, rowToChange } from './visible.ts';
+import { pendingRow, rebaseKeysInTx, rowToChange } from './visible.ts';
 import type { DataContext } from './write.ts';
 
 /**
@@ -152,23 +152,20 @@ export async function retryRefused(ctx: DataContext, changeId: string): Promise<
         row.receipt?.status === 'conflict'
           ? Object.fromEntries(row.receipt.fields.map((f) => [f.field, row.fields[f.field]]))
           : row.fields;
-      const next: Omit<OutboxRow, 'seq'> = {
-        changeId: ctx.uuid() as ChangeId,
-        deviceId: ctx.deviceId,
-        entity: row.entity,
-        entityId: row.entityId,
-        op: row.op,
-        fields,
-        hlc: await tickDeviceHlc(db, ctx.deviceId, now),
-        baseVersion: base?.version ?? 0,
-        payloadVersion: PAYLOAD_VERSION,
-        state: 'pending',
-        attempts: 0,
-        lastError: null,
-        createdAt: now,
-        updatedAt: now,
-        receipt: null,
-      };
+      const next = pendingRow(
+        {
+          id: ctx.uuid() as ChangeId,
+          deviceId: ctx.deviceId,
+          entity: row.entity,
+          entityId: row.entityId,
+          op: row.op,
+          fields,
+          hlc: await tickDeviceHlc(db, ctx.deviceId, now),
+          baseVersion: base?.version ?? 0,
+          payloadVersion: PAYLOAD_VERSION,
+        },
+        now,
+      );
       const parsed = ChangeSchema.safeParse(rowToChange({ ...next, seq: 0 }));
       if (!parsed.success) throw new InvalidChangeError(parsed.error.issues.map((i) => i.message));
       await db.outbox.delete(row.seq);

@@ -17,6 +17,27 @@ export function rowToChange(row: OutboxRow): Change {
   };
 }
 
+/** A fresh outbox row for a change: pending, never sent (OB3). */
+export function pendingRow(change: Change, now: number): Omit<OutboxRow, 'seq'> {
+  return {
+    changeId: change.id,
+    deviceId: change.deviceId,
+    entity: change.entity,
+    entityId: change.entityId,
+    op: change.op,
+    fields: change.fields,
+    hlc: change.hlc,
+    baseVersion: change.baseVersion,
+    payloadVersion: change.payloadVersion,
+    state: 'pending',
+    attempts: 0,
+    lastError: null,
+    createdAt: now,
+    updatedAt: now,
+    receipt: null,
+  };
+}
+
 /**
  * RC2: is this row one of the device's "own changes" replayed on the base?
  * pending and sending always; acked only while its receipt version is above

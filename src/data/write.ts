@@ -14,7 +14,7 @@ import { visibleTable } from './db.ts';
 import type { EntityKey, OutboxRow, OutpostDb } from './db.ts';
 import { ChangeRefusedError, InvalidChangeError, toWriteError } from './errors.ts';
 import { ensureDeviceId, tickDeviceHlc } from './meta.ts';
-import { rowToChange, visibleState } from './visible.ts';
+import { pendingRow, rowToChange, visibleState } from './visible.ts';
 
 /** Everything a write needs, injected (STYLE 3). */
 export interface DataContext {
@@ -122,23 +122,7 @@ async function commitEdit(ctx: DataContext, edit: Edit): Promise<WriteResult> {
         await db.outbox.put(written);
         nextRows = [...rows.slice(0, -1), written];
       } else {
-        const row: Omit<OutboxRow, 'seq'> = {
-          changeId: change.id,
-          deviceId: change.deviceId,
-          entity: change.entity,
-          entityId: change.entityId,
-          op: change.op,
-          fields: change.fields,
-          hlc,
-          baseVersion,
-          payloadVersion: change.payloadVersion,
-          state: 'pending',
-          attempts: 0,
-          lastError: null,
-          createdAt: now,
-          updatedAt: now,
-          receipt: null,
-        };
+        const row = pendingRow(change, now);
         const seq = await db.outbox.add(row as OutboxRow);
         written = { ...row, seq };
         nextRows = [...rows, written];
