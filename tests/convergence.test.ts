@@ -5,7 +5,8 @@
  * app on a real SQLite file. A seeded schedule makes random edits, takes
  * devices offline, loses answers after the server committed, delays requests
  * and delivers them late (reordered), delivers requests twice, expires
- * sessions, answers 500, and kills contexts between send and acknowledgement.
+ * sessions, answers 500, and kills contexts between send and acknowledgement;
+ * some devices' clocks are hours fast or slow.
  * At quiescence every replica equals the server, no acknowledged change is
  * lost and none is applied twice (PU3, PU4, PU7, PL1–PL3, OB3–OB5, RC2, SY1,
  * CF1–CF4, contract 8).
@@ -62,6 +63,9 @@ type Step =
   | { readonly t: 'tick'; readonly ms: number };
 
 const dev = fc.integer({ min: 0, max: 3 });
+const HOUR = 3_600_000;
+/** Most devices keep good time; some are hours fast or slow. */
+const skewArb = fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 2, arbitrary: fc.integer({ min: -8 * HOUR, max: 8 * HOUR }) });
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ t: fc.constant('edit' as const), dev, kind: fc.nat(7), pick: fc.nat(20), value: fc.nat(5) }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('net' as const), dev, online: fc.boolean() }) },
@@ -86,6 +90,8 @@ interface Link {
 
 interface Device {
   readonly index: number;
+  /** How wrong this device's wall clock is (contract: a device clock hours off still converges). */
+  readonly skewMs: number;
   readonly email: string;
   readonly factory: IDBFactory;
   readonly link: Link;
@@ -190,7 +196,7 @@ async function openContext(world: World, device: Omit<Device, 'db' | 'ctx' | 'en
   const ctx = await openDataContext({
     db,
     userId: device.userId,
-    now: () => world.clock.t++,
+    now: () => world.clock.t++ + device.skewMs,
     elapsedMs: () => world.clock.t - START,
     bootId: `boot-${device.index}`,
     uuid,
@@ -199,9 +205,9 @@ async function openContext(world: World, device: Omit<Device, 'db' | 'ctx' | 'en
   const engine = createSyncEngine({
     db,
     transport: createHttpTransport({ baseUrl: '', fetch: linkFetch(world, device.link), timers, now: () => world.clock.t }),
-    reconciler: createReconciler(db, { now: () => world.clock.t }),
+    reconciler: createReconciler(db, { now: () => world.clock.t + device.skewMs }),
     locks: createMemoryLocks(),
-    clock: { now: () => world.clock.t },
+    clock: { now: () => world.clock.t + device.skewMs },
     timers,
     random: () => 0.5,
     batchSize: 4,
@@ -228,7 +234,7 @@ beforeAll(async () => {
   await storage.close();
 });
 
-async function createWorld(): Promise<World> {
+async function createWorld(skews: readonly number[]): Promise<World> {
   const dir = mkdtempSync(join(tmpdir(), 'outpost-convergence-'));
   dirs.push(dir);
   const file = join(dir, 'outpost.sqlite');
@@ -243,7 +249,8 @@ async function createWorld(): Promise<World> {
     if (!s) throw new Error('demo sign-in missing');
     const { cookie, userId } = await signIn(world, s.email);
     const link: Link = { online: true, fault: 'none', cookie, hang: null };
-    world.devices.push(await openContext(world, { index, email: s.email, factory: new IDBFactory(), link, userId }));
+    const skewMs = skews[index] ?? 0;
+    world.devices.push(await openContext(world, { index, skewMs, email: s.email, factory: new IDBFactory(), link, userId }));
   }
   for (const d of world.devices) await d.engine.syncNow('start');
   return world;
@@ -449,8 +456,8 @@ describe('convergence: devices, the real engine and the real server (STYLE 8)', 
     'PU3, PU7, PL3, RC2, SY1: at quiescence every replica equals the server; nothing lost, nothing applied twice',
     async () => {
       await fc.assert(
-        fc.asyncProperty(fc.array(stepArb, { minLength: 5, maxLength: 40 }), async (steps) => {
-          const world = await createWorld();
+        fc.asyncProperty(fc.array(stepArb, { minLength: 5, maxLength: 40 }), fc.array(skewArb, { minLength: 4, maxLength: 4 }), async (steps, skews) => {
+          const world = await createWorld(skews);
           try {
             for (const step of steps) await runStep(world, step);
             await quiesce(world);
