@@ -8,6 +8,7 @@ import { registerAuthRoutes } from './http/auth-routes.ts';
 import { HttpError, errorHandler } from './http/errors.ts';
 import { registerGuards } from './http/guards.ts';
 import { createLiveHub } from './http/live.ts';
+import { createMetrics } from './http/metrics.ts';
 import { registerStatic } from './http/static.ts';
 import { registerSyncRoutes } from './http/sync-routes.ts';
 import type { ServerStorage } from './storage/types.ts';
@@ -22,6 +23,9 @@ export interface BuildAppOptions {
   sessionTtlMs?: number;
   /** LV2 heartbeat interval (default 25 s). */
   liveHeartbeatMs?: number;
+  /** Serve Prometheus metrics at /metrics (default true); with process metrics when `processMetrics`. */
+  metrics?: boolean;
+  processMetrics?: boolean;
 }
 
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
@@ -46,7 +50,21 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     storage: opts.storage.kind,
   }));
   registerAuthRoutes(app, { storage: opts.storage, now, sessionTtlMs: opts.sessionTtlMs ?? SESSION_TTL_MS });
-  registerSyncRoutes(app, { storage: opts.storage, now, live });
+  const metrics =
+    opts.metrics === false
+      ? undefined
+      : createMetrics({ now, liveConnections: () => live.size(), latestSeq: () => opts.storage.latestSeq(), processMetrics: opts.processMetrics ?? false });
+  if (metrics) {
+    app.addHook('onResponse', async (request, reply) => {
+      metrics.observeRequest(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000);
+    });
+    // Telemetry for the operator: Prometheus text format.
+    app.get('/metrics', async (_request, reply) => {
+      const text = await metrics.registry.metrics();
+      return reply.header('content-type', metrics.registry.contentType).header('cache-control', 'no-store').send(text);
+    });
+  }
+  registerSyncRoutes(app, { storage: opts.storage, now, live, ...(metrics ? { metrics } : {}) });
 
   const spa = opts.staticDir ? await registerStatic(app, opts.staticDir) : false;
   app.setNotFoundHandler(async (request, reply) => {

@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   const dist = resolve('dist');
   const staticDir = existsSync(join(dist, 'index.html')) ? dist : undefined;
   if (!staticDir) console.log('No built app in dist/ (run `npm run build`); serving the sync API only.');
-  const app = await buildApp({ storage, logger: { level: process.env.LOG_LEVEL ?? 'info' }, ...(staticDir ? { staticDir } : {}) });
+  const app = await buildApp({ storage, logger: { level: process.env.LOG_LEVEL ?? 'info' }, processMetrics: true, ...(staticDir ? { staticDir } : {}) });
 
   let stopping = false;
   const stop = async (signal: string) => {

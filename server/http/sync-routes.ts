@@ -16,22 +16,30 @@ import { prepareChanges } from '../sync/prepare.ts';
 import type { Actor } from '../sync/types.ts';
 import { checkProtocolVersion, invalidBody } from './errors.ts';
 import type { LiveHub } from './live.ts';
+import type { Metrics } from './metrics.ts';
 import { requireSession } from './session.ts';
 
 export interface SyncRouteOptions {
   readonly storage: ServerStorage;
   readonly now: () => number;
   readonly live: LiveHub;
+  readonly metrics?: Metrics;
 }
 
 /** Stamps further ahead of the server's wall clock than this are not merged into its clock. */
 const MAX_CLOCK_DRIFT_MS = 24 * 60 * 60 * 1000;
 
+function countOutcomes(receipts: readonly { status: string }[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of receipts) out[r.status] = (out[r.status] ?? 0) + 1;
+  return out;
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-export function registerSyncRoutes(app: FastifyInstance, { storage, now, live }: SyncRouteOptions): void {
+export function registerSyncRoutes(app: FastifyInstance, { storage, now, live, metrics }: SyncRouteOptions): void {
   // SY6: the server keeps its own HLC, merged with every stamp it accepts and ticked per request.
   let clock: HlcState = initialHlc('server');
   const stamp = (): string => {
@@ -39,10 +47,11 @@ export function registerSyncRoutes(app: FastifyInstance, { storage, now, live }:
     return formatHlc(clock);
   };
 
-  const actorOf = async (request: Parameters<typeof requireSession>[1]): Promise<Actor> => {
-    const { user } = await requireSession(storage, request, now());
-    return { userId: user.id, orgId: user.orgId, role: user.role };
+  const signedIn = async (request: Parameters<typeof requireSession>[1]): Promise<{ actor: Actor; sessionKey: string }> => {
+    const { user, tokenHash } = await requireSession(storage, request, now());
+    return { actor: { userId: user.id, orgId: user.orgId, role: user.role }, sessionKey: tokenHash };
   };
+  const actorOf = async (request: Parameters<typeof requireSession>[1]): Promise<Actor> => (await signedIn(request)).actor;
 
   app.post('/api/sync/push', async (request): Promise<PushResponse> => {
     const body = request.body;
@@ -50,7 +59,7 @@ export function registerSyncRoutes(app: FastifyInstance, { storage, now, live }:
     if (isRecord(body) && typeof body.protocolVersion === 'number' && Number.isInteger(body.protocolVersion)) {
       checkProtocolVersion(body.protocolVersion);
     }
-    const actor = await actorOf(request); // AU2
+    const { actor, sessionKey } = await signedIn(request); // AU2
     const parsed = PushRequestSchema.safeParse(body);
     if (!parsed.success) throw invalidBody(parsed.error.issues, 'The push request is not valid.'); // PU2
     const incoming = prepareChanges(parsed.data.changes);
@@ -60,11 +69,17 @@ export function registerSyncRoutes(app: FastifyInstance, { storage, now, live }:
     }
     const result = await storage.applyBatch(actor, incoming);
     if (result.lastSeq !== null) live.poke(actor.orgId, result.lastSeq); // LV1
+    metrics?.recordPush(sessionKey, parsed.data.deviceId, result.receipts, incoming.length);
+    // One device's sync can be followed end to end by its request ids and device id.
+    request.log.info(
+      { deviceId: parsed.data.deviceId, userId: actor.userId, changes: incoming.length, lastSeq: result.lastSeq, outcomes: countOutcomes(result.receipts) },
+      'push applied',
+    );
     return { ok: true, protocolVersion: PROTOCOL_VERSION, receipts: result.receipts, serverHlc: stamp() };
   });
 
   app.get('/api/sync/pull', async (request): Promise<PullResponse> => {
-    const actor = await actorOf(request);
+    const { actor, sessionKey } = await signedIn(request);
     const parsed = PullQuerySchema.safeParse(request.query);
     if (!parsed.success) throw invalidBody(parsed.error.issues, 'The pull request is not valid.');
     const cursor = parsed.data.cursor ? Number(parsed.data.cursor) : 0;
@@ -73,6 +88,7 @@ export function registerSyncRoutes(app: FastifyInstance, { storage, now, live }:
     }
     // PL1, PL2: the storage filters by what this person may read.
     const page = await storage.pull(actor, cursor, parsed.data.limit ?? LIMITS.defaultPullLimit);
+    metrics?.recordPull(sessionKey, page.cursor, page.records.length);
     return {
       ok: true,
       protocolVersion: PROTOCOL_VERSION,
