@@ -15,44 +15,15 @@
  */
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
-import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
-import type { FastifyInstance } from 'fastify';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toRecord, type EntityName, type JobStatus } from '../protocol/index.ts';
 import { ChangeRefusedError } from '../src/data/errors.ts';
-import { openOutpostDb, type OutpostDb } from '../src/data/db.ts';
 import { listRows } from '../src/data/outbox.ts';
-import {
-  createJob,
-  openDataContext,
-  recordPunch,
-  saveReportNotes,
-  setChecklistItem,
-  setJobStatus,
-  setMeasurement,
-  updateJob,
-  type DataContext,
-} from '../src/data/write.ts';
-import { createSyncEngine, type SyncEngine } from '../src/sync/engine.ts';
-import { createMemoryLocks } from '../src/sync/locks.ts';
-import { createFakeTimers } from '../src/sync/testing/fake-timers.ts';
-import { createHttpTransport } from '../src/sync/transport.ts';
-import { createReconciler } from '../src/worker/reconciler.ts';
-import { buildApp } from '../server/app.ts';
-import { SESSION_TTL_MS, newSessionToken } from '../server/auth/session.ts';
-import { seedDemo, DEMO_SIGN_INS } from '../server/demo.ts';
-import { openSqliteStorage } from '../server/storage/sqlite.ts';
-import type { ServerStorage } from '../server/storage/types.ts';
+import { createJob, recordPunch, saveReportNotes, setChecklistItem, setJobStatus, setMeasurement, updateJob } from '../src/data/write.ts';
+import { FAULTS, closeWorld, createWorld, openContext, removeWorlds, seedTemplate, signIn, type Device, type Fault, type World } from './support/world.ts';
 
 const RUNS = Number(process.env.CONVERGENCE_RUNS ?? 200);
 const SEED = process.env.CONVERGENCE_SEED ? Number(process.env.CONVERGENCE_SEED) : undefined;
-const START = Date.UTC(2026, 10, 23, 8, 0, 0);
-
-type Fault = 'none' | 'drop' | 'lose-answer' | 'delay' | 'duplicate' | 'error500' | 'expire';
-const FAULTS: readonly Fault[] = ['none', 'none', 'drop', 'lose-answer', 'delay', 'duplicate', 'error500', 'expire'];
 
 type Step =
   | { readonly t: 'edit'; readonly dev: number; readonly kind: number; readonly pick: number; readonly value: number }
@@ -74,187 +45,6 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ t: fc.constant('deliver' as const), pick: fc.nat(10) }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('tick' as const), ms: fc.integer({ min: 1, max: 120_000 }) }) },
 );
-
-interface Delayed {
-  readonly send: () => Promise<unknown>;
-}
-
-/** The network between one device and the server: a fetch over app.inject with faults. */
-interface Link {
-  online: boolean;
-  fault: Fault;
-  cookie: string | null;
-  /** Set by a crash step: the next request reaches (or not) the server and never answers. */
-  hang: 'before-send' | 'after-send' | null;
-}
-
-interface Device {
-  readonly index: number;
-  /** How wrong this device's wall clock is (contract: a device clock hours off still converges). */
-  readonly skewMs: number;
-  readonly email: string;
-  readonly factory: IDBFactory;
-  readonly link: Link;
-  db: OutpostDb;
-  ctx: DataContext;
-  engine: SyncEngine;
-  userId: string;
-}
-
-interface World {
-  readonly app: FastifyInstance;
-  readonly storage: ServerStorage;
-  readonly file: string;
-  readonly clock: { t: number };
-  readonly delayed: Delayed[];
-  readonly devices: Device[];
-  /** Every change id a write returned, by device. */
-  readonly made: Map<string, number>;
-  readonly counts: Record<string, number>;
-}
-
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-let uuidCounter = 0;
-function uuid(): string {
-  uuidCounter += 1;
-  const hex = uuidCounter.toString(16).padStart(12, '0');
-  return `c0ffee00-0000-4000-8000-${hex}`;
-}
-
-/**
- * A session for `email`, minted in storage: password checks (scrypt) are tested
- * with the sign-in route elsewhere and would dominate this run's time.
- */
-async function signIn(world: Pick<World, 'storage' | 'clock'>, email: string): Promise<{ cookie: string; userId: string }> {
-  const user = await world.storage.findUserByEmail(email);
-  if (!user) throw new Error(`no demo user ${email}`);
-  const { token, tokenHash } = newSessionToken();
-  await world.storage.createSession({ tokenHash, userId: user.id, createdAt: world.clock.t, expiresAt: world.clock.t + SESSION_TTL_MS });
-  return { cookie: `outpost_session=${token}`, userId: user.id };
-}
-
-function linkFetch(world: World, link: Link) {
-  return async (input: string, init: RequestInit): Promise<Response> => {
-    const url = new URL(input, 'http://outpost.test');
-    const headers: Record<string, string> = {};
-    new Headers(init.headers).forEach((v, k) => {
-      headers[k] = v;
-    });
-    if (link.cookie) headers.cookie = link.cookie;
-    const send = () =>
-      world.app.inject({
-        method: (init.method ?? 'GET') as 'GET' | 'POST',
-        url: url.pathname + url.search,
-        headers,
-        ...(typeof init.body === 'string' ? { payload: init.body } : {}),
-      });
-    if (link.hang) {
-      // The context is killed while this request is out: it may or may not reach the server.
-      const afterSend = link.hang === 'after-send';
-      link.hang = null;
-      if (afterSend) await send();
-      world.counts.killed = (world.counts.killed ?? 0) + 1;
-      return new Promise<Response>(() => {});
-    }
-    if (!link.online) throw new TypeError('Failed to fetch');
-    const fault = link.fault;
-    link.fault = 'none';
-    switch (fault) {
-      case 'drop':
-        throw new TypeError('Failed to fetch');
-      case 'lose-answer':
-        await send();
-        world.counts.lostAnswers = (world.counts.lostAnswers ?? 0) + 1;
-        throw new TypeError('Failed to fetch');
-      case 'delay':
-        world.delayed.push({ send });
-        throw new TypeError('Failed to fetch');
-      case 'duplicate':
-        await send();
-        world.counts.duplicates = (world.counts.duplicates ?? 0) + 1;
-        break;
-      case 'error500':
-        return new Response(JSON.stringify({ error: 'internal', message: 'The server had a problem.' }), { status: 500 });
-      case 'expire':
-        link.cookie = null;
-        break;
-      case 'none':
-        break;
-    }
-    const res = await send();
-    return new Response(res.statusCode === 204 ? null : res.body, { status: res.statusCode, headers: res.headers as Record<string, string> });
-  };
-}
-
-/** Open (or reopen after a kill) a device's context on its own IndexedDB. */
-async function openContext(world: World, device: Omit<Device, 'db' | 'ctx' | 'engine'> & Partial<Device>): Promise<Device> {
-  const db = openOutpostDb('outpost', { indexedDB: device.factory, IDBKeyRange });
-  const ctx = await openDataContext({
-    db,
-    userId: device.userId,
-    now: () => world.clock.t++ + device.skewMs,
-    elapsedMs: () => world.clock.t - START,
-    bootId: `boot-${device.index}`,
-    uuid,
-  });
-  const timers = createFakeTimers(world.clock);
-  const engine = createSyncEngine({
-    db,
-    transport: createHttpTransport({ baseUrl: '', fetch: linkFetch(world, device.link), timers, now: () => world.clock.t }),
-    reconciler: createReconciler(db, { now: () => world.clock.t + device.skewMs }),
-    locks: createMemoryLocks(),
-    clock: { now: () => world.clock.t + device.skewMs },
-    timers,
-    random: () => 0.5,
-    batchSize: 4,
-    pullLimit: 3,
-  });
-  return { ...device, db, ctx, engine } as Device;
-}
-
-/** One seeded server database, copied for each schedule. */
-let template = '';
-beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'outpost-convergence-'));
-  dirs.push(dir);
-  template = join(dir, 'template.sqlite');
-  const storage = await openSqliteStorage(template);
-  await seedDemo(storage, START);
-  // The real sign-in route works for every demo person.
-  const app = await buildApp({ storage, now: () => START });
-  for (const s of DEMO_SIGN_INS) {
-    const res = await app.inject({ method: 'POST', url: '/api/auth/sign-in', payload: { email: s.email, password: s.password } });
-    expect(res.statusCode, s.email).toBe(200);
-  }
-  await app.close();
-  await storage.close();
-});
-
-async function createWorld(skews: readonly number[]): Promise<World> {
-  const dir = mkdtempSync(join(tmpdir(), 'outpost-convergence-'));
-  dirs.push(dir);
-  const file = join(dir, 'outpost.sqlite');
-  copyFileSync(template, file);
-  const storage = await openSqliteStorage(file);
-  const clock = { t: START };
-  const app = await buildApp({ storage, now: () => clock.t });
-  const world: World = { app, storage, file, clock, delayed: [], devices: [], made: new Map(), counts: {} };
-  // Wes on a phone and a tablet, Ana on a phone, Maria (manager) in a browser.
-  const who = [DEMO_SIGN_INS[1], DEMO_SIGN_INS[1], DEMO_SIGN_INS[2], DEMO_SIGN_INS[0]];
-  for (const [index, s] of who.entries()) {
-    if (!s) throw new Error('demo sign-in missing');
-    const { cookie, userId } = await signIn(world, s.email);
-    const link: Link = { online: true, fault: 'none', cookie, hang: null };
-    const skewMs = skews[index] ?? 0;
-    world.devices.push(await openContext(world, { index, skewMs, email: s.email, factory: new IDBFactory(), link, userId }));
-  }
-  for (const d of world.devices) await d.engine.syncNow('start');
-  return world;
-}
 
 async function pickJob(d: Device, pick: number): Promise<string | undefined> {
   const jobs = (await d.db.jobs.toArray()).filter((j) => !j.deleted).sort((a, b) => a.id.localeCompare(b.id));
@@ -445,6 +235,12 @@ async function checkInvariants(world: World): Promise<void> {
   }
 }
 
+let template = '';
+beforeAll(async () => {
+  template = await seedTemplate();
+});
+afterAll(removeWorlds);
+
 describe('convergence: devices, the real engine and the real server (STYLE 8)', () => {
   const totals: Record<string, number> = {};
 
@@ -457,16 +253,14 @@ describe('convergence: devices, the real engine and the real server (STYLE 8)', 
     async () => {
       await fc.assert(
         fc.asyncProperty(fc.array(stepArb, { minLength: 5, maxLength: 40 }), fc.array(skewArb, { minLength: 4, maxLength: 4 }), async (steps, skews) => {
-          const world = await createWorld(skews);
+          const world = await createWorld(template, skews);
           try {
             for (const step of steps) await runStep(world, step);
             await quiesce(world);
             await checkInvariants(world);
             for (const [k, v] of Object.entries(world.counts)) totals[k] = (totals[k] ?? 0) + v;
           } finally {
-            for (const d of world.devices) d.db.close();
-            await world.app.close();
-            await world.storage.close();
+            await closeWorld(world);
           }
         }),
         { numRuns: RUNS, ...(SEED === undefined ? {} : { seed: SEED }), endOnFailure: true, verbose: 1 },

@@ -36,3 +36,5 @@ export {
 } from './write.ts';
 export type { DataContext, JobEdit, NewJob, NewPunch, WriteResult } from './write.ts';
 export { rowToChange } from './visible.ts';
+export { EXPORT_FORMAT, ImportFileError, exportUnsent, importUnsent, parseExportFile } from './transfer.ts';
+export type { ExportFile, ImportSummary } from './transfer.ts';
