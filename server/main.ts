@@ -49,8 +49,8 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
-  await app.listen({ port, host });
-  console.log(`Outpost listening on http://${host}:${port}`);
+  const address = await app.listen({ port, host }); // PORT=0 picks a free port: print the real one
+  console.log(`Outpost listening on ${address}`);
 }
 
 main().catch((error: unknown) => {
