@@ -1,6 +1,7 @@
 /**
  * Seeded convergence run (STYLE 8) on the real parts below the browser: four
- * devices, each with its own IndexedDB (fake-indexeddb), the real Dexie outbox,
+ * devices with two tabs each, sharing the device's IndexedDB (fake-indexeddb)
+ * and Web Locks and draining at the same time; the real Dexie outbox,
  * write functions, reconciler and sync engine, talking HTTP to the real Fastify
  * app on a real SQLite file. A seeded schedule makes random edits, takes
  * devices offline, loses answers after the server committed, delays requests
@@ -20,39 +21,43 @@ import { toRecord, type EntityName, type JobStatus } from '../protocol/index.ts'
 import { ChangeRefusedError } from '../src/data/errors.ts';
 import { listRows } from '../src/data/outbox.ts';
 import { createJob, recordPunch, saveReportNotes, setChecklistItem, setJobStatus, setMeasurement, updateJob } from '../src/data/write.ts';
-import { FAULTS, closeWorld, createWorld, openContext, removeWorlds, seedTemplate, signIn, type Device, type Fault, type World } from './support/world.ts';
+import { DEFAULT_PEOPLE, FAULTS, closeWorld, createWorld, removeWorlds, restartTab, seedTemplate, signIn, type Device, type Fault, type World } from './support/world.ts';
 
 const RUNS = Number(process.env.CONVERGENCE_RUNS ?? 200);
 const SEED = process.env.CONVERGENCE_SEED ? Number(process.env.CONVERGENCE_SEED) : undefined;
 
 type Step =
-  | { readonly t: 'edit'; readonly dev: number; readonly kind: number; readonly pick: number; readonly value: number }
+  | { readonly t: 'edit'; readonly dev: number; readonly tab: number; readonly kind: number; readonly pick: number; readonly value: number }
   | { readonly t: 'net'; readonly dev: number; readonly online: boolean }
-  | { readonly t: 'sync'; readonly dev: number; readonly fault: Fault }
-  | { readonly t: 'crash'; readonly dev: number; readonly afterSend: boolean }
+  | { readonly t: 'sync'; readonly dev: number; readonly tab: number; readonly fault: Fault }
+  | { readonly t: 'sync-both'; readonly dev: number; readonly fault: Fault }
+  | { readonly t: 'crash'; readonly dev: number; readonly tab: number; readonly afterSend: boolean }
   | { readonly t: 'deliver'; readonly pick: number }
   | { readonly t: 'tick'; readonly ms: number };
 
 const dev = fc.integer({ min: 0, max: 3 });
+const tab = fc.integer({ min: 0, max: 1 });
 const HOUR = 3_600_000;
 /** Most devices keep good time; some are hours fast or slow. */
 const skewArb = fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 2, arbitrary: fc.integer({ min: -8 * HOUR, max: 8 * HOUR }) });
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ t: fc.constant('edit' as const), dev, kind: fc.nat(7), pick: fc.nat(20), value: fc.nat(5) }) },
+  { weight: 6, arbitrary: fc.record({ t: fc.constant('edit' as const), dev, tab, kind: fc.nat(7), pick: fc.nat(20), value: fc.nat(5) }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('net' as const), dev, online: fc.boolean() }) },
-  { weight: 4, arbitrary: fc.record({ t: fc.constant('sync' as const), dev, fault: fc.constantFrom(...FAULTS) }) },
-  { weight: 1, arbitrary: fc.record({ t: fc.constant('crash' as const), dev, afterSend: fc.boolean() }) },
+  { weight: 3, arbitrary: fc.record({ t: fc.constant('sync' as const), dev, tab, fault: fc.constantFrom(...FAULTS) }) },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant('sync-both' as const), dev, fault: fc.constantFrom(...FAULTS) }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('crash' as const), dev, tab, afterSend: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('deliver' as const), pick: fc.nat(10) }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('tick' as const), ms: fc.integer({ min: 1, max: 120_000 }) }) },
 );
 
-async function pickJob(d: Device, pick: number): Promise<string | undefined> {
+async function pickJob(d: Pick<Device, 'db'>, pick: number): Promise<string | undefined> {
   const jobs = (await d.db.jobs.toArray()).filter((j) => !j.deleted).sort((a, b) => a.id.localeCompare(b.id));
   return jobs.length ? jobs[pick % jobs.length]?.id : undefined;
 }
 
-async function edit(world: World, d: Device, step: Extract<Step, { t: 'edit' }>): Promise<void> {
-  const manager = d.index === 3;
+async function edit(world: World, device: Device, step: Extract<Step, { t: 'edit' }>): Promise<void> {
+  const manager = device.index === 3;
+  const d = { ...(device.tabs[step.tab % device.tabs.length] ?? device), index: device.index };
   const jobId = await pickJob(d, step.pick);
   const v = step.value;
   const write = async (): Promise<{ changeId: string } | null> => {
@@ -103,20 +108,20 @@ async function edit(world: World, d: Device, step: Extract<Step, { t: 'edit' }>)
   }
 }
 
-/** Kill a device's context (its engine may be mid-request) and open a fresh one on the same IndexedDB. */
-async function crash(world: World, d: Device, afterSend: boolean): Promise<void> {
-  const hasPending = (await listRows(d.db)).some((r) => r.state === 'pending');
+/** Kill one tab of a device, perhaps in the middle of its request, and open a fresh one on the same IndexedDB. */
+async function crash(world: World, d: Device, tabIndex: number, afterSend: boolean): Promise<void> {
+  const i = tabIndex % d.tabs.length;
+  const victim = d.tabs[i];
+  if (!victim) return;
+  const hasPending = (await listRows(victim.db)).some((r) => r.state === 'pending');
   if (hasPending && d.link.online) {
     d.link.hang = afterSend ? 'after-send' : 'before-send';
-    const ran = d.engine.syncNow('manual'); // never settles: its request hangs
+    void victim.engine.syncNow('manual'); // never settles: its request hangs
     // Wait until the drain has marked rows `sending` and its request went out (hang consumed).
-    for (let i = 0; i < 1000 && d.link.hang !== null; i++) await new Promise((r) => setImmediate(r));
-    void ran;
+    for (let n = 0; n < 1000 && d.link.hang !== null; n++) await new Promise((r) => setImmediate(r));
   }
   d.link.hang = null;
-  d.db.close();
-  const fresh = await openContext(world, d);
-  world.devices[d.index] = fresh;
+  await restartTab(world, d, i);
 }
 
 async function runStep(world: World, step: Step): Promise<void> {
@@ -129,12 +134,20 @@ async function runStep(world: World, step: Step): Promise<void> {
     case 'sync': {
       const d = world.devices[step.dev] as Device;
       d.link.fault = step.fault;
-      await d.engine.syncNow('manual');
+      await d.tabs[step.tab % d.tabs.length]?.engine.syncNow('manual');
+      d.link.fault = 'none';
+      return;
+    }
+    case 'sync-both': {
+      // SY1: every tab drains at once; the lock must keep their sends apart.
+      const d = world.devices[step.dev] as Device;
+      d.link.fault = step.fault;
+      await Promise.all(d.tabs.map((t) => t.engine.syncNow('manual')));
       d.link.fault = 'none';
       return;
     }
     case 'crash':
-      return crash(world, world.devices[step.dev] as Device, step.afterSend);
+      return crash(world, world.devices[step.dev] as Device, step.tab, step.afterSend);
     case 'deliver': {
       const [late] = world.delayed.splice(step.pick % Math.max(1, world.delayed.length), 1);
       if (late) {
@@ -155,17 +168,17 @@ async function quiesce(world: World): Promise<void> {
   for (const d of world.devices) {
     d.link.online = true;
     d.link.fault = 'none';
-    if (!d.link.cookie || d.engine.status().phase === 'signed-out') {
-      d.link.cookie = (await signIn(world, d.email)).cookie; // contract 8: sign in again
-      await d.engine.resume();
-    }
+    if (!d.link.cookie) d.link.cookie = (await signIn(world, d.email)).cookie; // contract 8: sign in again
+    for (const t of d.tabs) if (t.engine.status().phase === 'signed-out' || t.engine.status().phase === 'update-required') await t.engine.resume();
   }
   for (let round = 0; round < 12; round++) {
     let moved = 0;
     for (const d of world.devices) {
-      const r = await d.engine.syncNow('manual');
-      expect(r.outcome, `device ${d.index} drain in round ${round}`).toBe('synced');
-      moved += r.pushed;
+      for (const [i, t] of d.tabs.entries()) {
+        const r = await t.engine.syncNow('manual');
+        expect(r.outcome, `device ${d.index} tab ${i} drain in round ${round}`).toBe('synced');
+        moved += r.pushed;
+      }
     }
     if (moved === 0) return;
   }
@@ -177,6 +190,8 @@ const ENTITY_TABLE = { job: 'jobs', report: 'reports', punch: 'punches' } as con
 async function checkInvariants(world: World): Promise<void> {
   const sql = new Database(world.file, { readonly: true });
   try {
+    // SY1: no device ever had two sends out at once, whatever its tabs did.
+    expect(world.counts.parallelSends ?? 0, 'overlapping sends from one device').toBe(0);
     // PU3: no change id was applied twice.
     const twice = sql.prepare('SELECT change_id, COUNT(*) n FROM change_log GROUP BY change_id HAVING n > 1').all();
     expect(twice, 'change ids applied more than once').toEqual([]);
@@ -253,7 +268,7 @@ describe('convergence: devices, the real engine and the real server (STYLE 8)', 
     async () => {
       await fc.assert(
         fc.asyncProperty(fc.array(stepArb, { minLength: 5, maxLength: 40 }), fc.array(skewArb, { minLength: 4, maxLength: 4 }), async (steps, skews) => {
-          const world = await createWorld(template, skews);
+          const world = await createWorld(template, skews, DEFAULT_PEOPLE, 2);
           try {
             for (const step of steps) await runStep(world, step);
             await quiesce(world);
