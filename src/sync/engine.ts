@@ -90,7 +90,10 @@ type Failure = Exclude<TransportResult<unknown>, { kind: 'ok' }> | { kind: 'erro
 
 export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
   const { db, transport, reconciler, locks, clock, timers, random } = deps;
-  const batchSize = Math.max(1, Math.min(deps.batchSize ?? 200, LIMITS.maxChangesPerPush));
+  // Full batches by default (PU1 allows 500): a catch-up costs a push round trip and two outbox
+  // transactions per batch, so fewer, larger batches drain faster (bench/: catch-up). A batch over the
+  // server's body limit is split in half on 413 (PU7).
+  const batchSize = Math.max(1, Math.min(deps.batchSize ?? LIMITS.maxChangesPerPush, LIMITS.maxChangesPerPush));
   const pullLimit = Math.max(1, Math.min(deps.pullLimit ?? 500, LIMITS.maxPullLimit));
   const periodMs = deps.periodMs ?? 60_000;
   const protocolVersion = deps.protocolVersion ?? PROTOCOL_VERSION;
@@ -227,14 +230,20 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
 
       await emit({ phase: 'pulling' });
       let cursor = (await getMeta(db, 'cursor')) ?? null;
+      let pending = transport.pull(cursor, pullLimit);
       for (;;) {
-        const result = await transport.pull(cursor, pullLimit);
+        const result = await pending;
         if (result.kind !== 'ok') return await fail(result, counters);
         const { records, cursor: next, more, serverHlc } = result.body;
+        // SY2: until `more` is false (and never spin on one cursor). The next page is requested while
+        // this one is reconciled (a first sync overlaps the network with IndexedDB, bench/: first sync);
+        // the reconciler's cursor compare-and-set (PL3) keeps the order safe.
+        const ahead = more && next !== cursor ? transport.pull(next, pullLimit) : null;
         const report = (await reconciler.applyPulled(records, next, serverHlc, cursor)) as { applied?: number } | undefined;
         counters.pulled += report?.applied ?? 0;
-        if (!more || next === cursor) break; // SY2: until `more` is false (and never spin on one cursor)
+        if (ahead === null) break;
         cursor = next;
+        pending = ahead;
       }
       await pruneAcked(db);
       failures = 0;

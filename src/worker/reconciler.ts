@@ -1,9 +1,11 @@
-import { stateFromPulled } from '../../protocol/index.ts';
-import type { PulledRecord } from '../../protocol/index.ts';
+import { stateFromPulled, toRecord } from '../../protocol/index.ts';
+import type { EntityName, JobRecord, PulledRecord, PunchRecord, ReportRecord } from '../../protocol/index.ts';
 import { rebaseTables } from '../data/db.ts';
 import type { BaseRow, EntityKey, OutpostDb } from '../data/db.ts';
 import { getMeta, mergeHlcInTx, setMeta } from '../data/meta.ts';
 import { keyOf, rebaseKeysInTx } from '../data/visible.ts';
+
+type AnyRecord = JobRecord | ReportRecord | PunchRecord;
 
 /** What one reconcile did (RC3). */
 export interface ReconcileReport {
@@ -85,7 +87,23 @@ export function createReconciler(db: OutpostDb, deps: ReconcilerDeps = { now: ()
         });
         if (prune.length) await db.outbox.bulkDelete(prune.map((r) => r.seq));
         report.pruned = prune.length;
-        report.rebased = await rebaseKeysInTx(db, touchedKeys);
+        // RC2 without re-reading what this transaction just wrote: an entity with no outbox row left
+        // shows its new base as is (rebase(base, []) is the base); only the others are rebased from
+        // base + own changes. (A first sync has no outbox rows: this halves its reads.)
+        const pruned = new Set(prune.map((r) => r.seq));
+        const withRows = new Set(rows.filter((r) => !pruned.has(r.seq)).map((r) => keyOf(r.entity, r.entityId)));
+        const direct: Record<EntityName, AnyRecord[]> = { job: [], report: [], punch: [] };
+        const rebaseKeys: EntityKey[] = [];
+        for (const [k, state] of touched) {
+          if (withRows.has(k)) rebaseKeys.push([state.entity, state.entityId]);
+          else direct[state.entity].push(toRecord(state.entity, state.entityId, state.version, state.deleted, state.fields));
+        }
+        await Promise.all([
+          direct.job.length ? db.jobs.bulkPut(direct.job as JobRecord[]) : null,
+          direct.report.length ? db.reports.bulkPut(direct.report as ReportRecord[]) : null,
+          direct.punch.length ? db.punches.bulkPut(direct.punch as PunchRecord[]) : null,
+        ]);
+        report.rebased = touched.size - rebaseKeys.length + (await rebaseKeysInTx(db, rebaseKeys));
       }
       return report;
     });

@@ -1,0 +1,132 @@
+/**
+ * The bench page's device: the same wiring as the app's (src/state/device.svelte.ts) — THE database, a
+ * DataContext, the reconcile worker over Comlink, the sync engine with the fetch transport, Web Locks and
+ * live-channel pokes — built only from the real src/data, src/sync and src/worker modules.
+ */
+import { wrap } from 'comlink';
+import { openDataContext, openOutpostDb } from '../../src/data/index.ts';
+import type { DataContext, OutpostDb } from '../../src/data/index.ts';
+import { createHttpTransport, createSyncEngine, systemTimers } from '../../src/sync/index.ts';
+import type { LocksLike, SyncEngine, TriggerEvent, TriggerSource } from '../../src/sync/index.ts';
+import type { ReconcilerApi } from '../../src/worker/api.ts';
+
+export interface BenchUser {
+  id: string;
+  orgId: string;
+  name: string;
+  role: string;
+}
+
+export interface Device {
+  readonly db: OutpostDb;
+  readonly ctx: DataContext;
+  readonly engine: SyncEngine;
+  readonly worker: Worker;
+  /** Fire the `write` trigger (what the app does after each committed write). */
+  afterWrite(): void;
+  /** Start the engine with the live channel and write triggers (the app's `engine.start(triggers)`). */
+  start(live: boolean): void;
+  close(): Promise<void>;
+}
+
+/** Time spent waiting for sync requests (push / pull), to split a drain into network+server and device work. */
+export const fetchStats = { push: { n: 0, ms: 0 }, pull: { n: 0, ms: 0 } };
+export function resetFetchStats(): void {
+  fetchStats.push = { n: 0, ms: 0 };
+  fetchStats.pull = { n: 0, ms: 0 };
+}
+async function timedFetch(input: string, init: RequestInit): Promise<Response> {
+  const t0 = performance.now();
+  const response = await fetch(input, init);
+  const text = await response.text();
+  const kind = input.includes('/api/sync/push') ? fetchStats.push : input.includes('/api/sync/pull') ? fetchStats.pull : null;
+  if (kind) {
+    kind.n++;
+    kind.ms += performance.now() - t0;
+  }
+  return new Response(text, { status: response.status, statusText: response.statusText, headers: response.headers });
+}
+
+export async function signIn(email: string, password: string): Promise<BenchUser> {
+  const response = await fetch('/api/auth/sign-in', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  if (!response.ok) throw new Error(`sign-in failed: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { user: BenchUser }).user;
+}
+
+export interface DeviceOptions {
+  readonly batchSize?: number;
+  readonly pullLimit?: number;
+}
+
+export async function openDevice(user: BenchUser, options: DeviceOptions = {}): Promise<Device> {
+  const db = openOutpostDb(undefined, { indexedDB, IDBKeyRange });
+  const bootId = crypto.randomUUID();
+  const ctx = await openDataContext({
+    db,
+    userId: user.id,
+    now: Date.now,
+    elapsedMs: () => performance.now(),
+    bootId,
+    uuid: () => crypto.randomUUID(),
+  });
+  const worker = new Worker(new URL('../../src/worker/reconcile.worker.ts', import.meta.url), { type: 'module', name: 'outpost-reconcile' });
+  const reconciler = wrap<ReconcilerApi>(worker);
+  const engine = createSyncEngine({
+    db,
+    transport: createHttpTransport({ baseUrl: '', fetch: timedFetch }),
+    reconciler,
+    locks: navigator.locks as unknown as LocksLike,
+    clock: { now: Date.now },
+    timers: systemTimers,
+    random: Math.random,
+    ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+    ...(options.pullLimit ? { pullLimit: options.pullLimit } : {}),
+  });
+
+  const listeners = new Set<(event: TriggerEvent) => void>();
+  const fire = (event: TriggerEvent): void => {
+    for (const l of listeners) l(event);
+  };
+  let source: EventSource | null = null;
+  const triggers = (live: boolean): TriggerSource => ({
+    subscribe(onTrigger) {
+      listeners.add(onTrigger);
+      if (live && source === null) {
+        source = new EventSource('/api/sync/live');
+        source.onmessage = (event: MessageEvent<string>) => {
+          try {
+            if ((JSON.parse(event.data) as { type?: string }).type === 'poke') fire('poke');
+          } catch {
+            // not ours
+          }
+        };
+      }
+      return () => listeners.delete(onTrigger);
+    },
+  });
+
+  return {
+    db,
+    ctx,
+    engine,
+    worker,
+    afterWrite() {
+      fire('write');
+      void engine.refresh();
+    },
+    start(live) {
+      engine.start(triggers(live));
+    },
+    async close() {
+      (source as EventSource | null)?.close();
+      source = null;
+      await engine.stop();
+      worker.terminate();
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,450 @@
+/**
+ * The benchmark page. Playwright calls `window.bench.*` (page.evaluate); every function uses the real
+ * Outpost modules. Timings are taken here with performance.now() and returned to bench/run.ts.
+ */
+import Dexie, { liveQuery } from 'dexie';
+import { openOutpostDb, recordPunch, saveReportNotes, setChecklistItem } from '../../src/data/index.ts';
+import { createReconciler } from '../../src/worker/reconciler.ts';
+import type { PulledRecord } from '../../protocol/index.ts';
+import type { DrainResult, SyncStatus } from '../../src/sync/index.ts';
+import { fetchStats, openDevice, resetFetchStats, signIn } from './device.ts';
+import type { BenchUser, Device, DeviceOptions } from './device.ts';
+
+// ------------------------------------------------------------------ long tasks
+
+let longest = 0;
+let longCount = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    longCount++;
+    longest = Math.max(longest, entry.duration);
+  }
+}).observe({ type: 'longtask', buffered: true });
+
+function resetLongTasks(): void {
+  longest = 0;
+  longCount = 0;
+}
+function longTasks(): { longestMs: number; count: number } {
+  return { longestMs: longest, count: longCount };
+}
+
+// ------------------------------------------------------------------ helpers
+
+const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** Resolves after the next frame has been produced: rAF, then a task queued from it runs after paint. */
+function afterNextPaint(): Promise<number> {
+  return new Promise((resolve) => {
+    requestAnimationFrame(() => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => resolve(performance.now());
+      channel.port2.postMessage(null);
+    });
+  });
+}
+
+let user: BenchUser | null = null;
+let device: Device | null = null;
+
+function need(): Device {
+  if (!device) throw new Error('open the device first');
+  return device;
+}
+
+// ------------------------------------------------------------------ setup
+
+async function setup(email: string, password: string, options: DeviceOptions & { start?: boolean; live?: boolean } = {}) {
+  user = await signIn(email, password);
+  device = await openDevice(user, options);
+  if (options.start) device.start(options.live ?? false);
+  return { userId: user.id, deviceId: device.ctx.deviceId };
+}
+
+async function syncNow(): Promise<DrainResult> {
+  return need().engine.syncNow('manual');
+}
+
+/** The signed-in person's jobs on this device (after a pull). */
+async function myJobIds(): Promise<string[]> {
+  const d = need();
+  return (await d.db.jobs.where('assigneeId').equals(d.ctx.userId).toArray()).map((j) => j.id);
+}
+
+// ------------------------------------------------------------------ 1. tap → commit → painted
+
+interface TapSamples {
+  commit: number[];
+  painted: number[];
+  commitToPaint: number[];
+}
+
+/**
+ * `n` taps (after `warmup`), each a click on a button whose handler calls a real write function; the
+ * handler then fires the app's after-write triggers and updates a DOM node. Taps come at random moments
+ * (20–70 ms apart), like a person's, so they fall at random points of the frame.
+ */
+async function tapRun(n: number, warmup: number, jobId: string): Promise<TapSamples> {
+  const d = need();
+  const button = document.getElementById('tap') as HTMLButtonElement;
+  const out = document.getElementById('painted') as HTMLParagraphElement;
+  const samples: TapSamples = { commit: [], painted: [], commitToPaint: [] };
+  let i = 0;
+  let pending: Promise<void> = Promise.resolve();
+  const onClick = () => {
+    const t0 = performance.now();
+    const k = i;
+    const write =
+      k % 3 === 0
+        ? saveReportNotes(d.ctx, jobId, `notes ${k}: pressure checked, flue clear, logbook signed`)
+        : k % 3 === 1
+          ? setChecklistItem(d.ctx, jobId, `item${k % 12}`, { label: `Check ${k % 12}`, done: k % 2 === 0 })
+          : recordPunch(d.ctx, { kind: k % 4 === 2 ? 'break_start' : 'break_end', location: { lat: 51.5, lng: -0.12, accuracyM: 12 } });
+    pending = write.then(async () => {
+      const t1 = performance.now();
+      d.afterWrite();
+      out.textContent = `saved ${k}`;
+      const t2 = await afterNextPaint();
+      if (k >= warmup) {
+        samples.commit.push(t1 - t0);
+        samples.painted.push(t2 - t0);
+        samples.commitToPaint.push(t2 - t1);
+      }
+    });
+  };
+  button.addEventListener('click', onClick);
+  try {
+    for (i = 0; i < warmup + n; i++) {
+      button.dispatchEvent(new MouseEvent('click', { bubbles: true }));
+      await pending;
+      await wait(20 + Math.random() * 50);
+    }
+  } finally {
+    button.removeEventListener('click', onClick);
+  }
+  return samples;
+}
+
+/** The platform baseline: a plain Dexie transaction writing one record and one outbox row (same durability). */
+async function dexieBaseline(n: number, warmup: number): Promise<number[]> {
+  const db = new Dexie('bench-plain-dexie', { chromeTransactionDurability: 'strict' });
+  db.version(1).stores({ records: 'id', outbox: '++seq' });
+  await db.open();
+  const records = db.table('records');
+  const outbox = db.table('outbox');
+  const samples: number[] = [];
+  for (let i = 0; i < warmup + n; i++) {
+    const id = crypto.randomUUID();
+    const t0 = performance.now();
+    await db.transaction('rw', records, outbox, async () => {
+      await records.put({ id, version: 0, jobId: id, notes: `notes ${i}: pressure checked, flue clear, logbook signed`, checklist: {}, measurements: {}, deleted: false });
+      await outbox.add({ changeId: crypto.randomUUID(), entity: 'report', entityId: id, op: 'update', fields: { notes: `notes ${i}` }, state: 'pending', attempts: 0, createdAt: Date.now() });
+    });
+    const t1 = performance.now();
+    if (i >= warmup) samples.push(t1 - t0);
+    await wait(20 + Math.random() * 50);
+  }
+  db.close();
+  return samples;
+}
+
+// ------------------------------------------------------------------ 3. catch-up after reconnect
+
+/** Queue `n` changes through the real write functions (engine not started): new punches. */
+async function queueChanges(n: number): Promise<number> {
+  const d = need();
+  const t0 = performance.now();
+  const chunk = 50;
+  for (let i = 0; i < n; i += chunk) {
+    const writes: Promise<unknown>[] = [];
+    for (let k = i; k < Math.min(n, i + chunk); k++) {
+      writes.push(recordPunch(d.ctx, { kind: k % 2 === 0 ? 'clock_in' : 'clock_out', location: { lat: 51.5, lng: -0.12, accuracyM: 10 } }));
+    }
+    await Promise.all(writes);
+  }
+  return performance.now() - t0;
+}
+
+/** Drain until every queued change is acknowledged; also the full drain (push, then pull back, reconcile). */
+async function catchUp(): Promise<{ ackedMs: number; drainMs: number; result: DrainResult; acked: number; pending: number; longestTaskMs: number; fetch: typeof fetchStats }> {
+  const d = need();
+  resetLongTasks();
+  resetFetchStats();
+  const t0 = performance.now();
+  let ackedAt = Number.NaN;
+  let acked = 0;
+  let pending = 0;
+  const unsubscribe = d.engine.subscribe((status: SyncStatus) => {
+    if (!Number.isNaN(ackedAt)) return;
+    if (status.phase !== 'idle' && status.counts.pending + status.counts.sending === 0 && status.counts.acked > 0) {
+      ackedAt = performance.now();
+      acked = status.counts.acked;
+    }
+  });
+  const result = await d.engine.syncNow('online');
+  const drainMs = performance.now() - t0;
+  unsubscribe();
+  const counts = d.engine.status().counts;
+  pending = counts.pending + counts.sending;
+  if (Number.isNaN(ackedAt)) ackedAt = performance.now();
+  return { ackedMs: ackedAt - t0, drainMs, result, acked, pending, longestTaskMs: longTasks().longestMs, fetch: structuredClone(fetchStats) };
+}
+
+/** The naive baseline: a workbox-background-sync Queue in a service worker, one POST per change. */
+async function queueReplay(n: number): Promise<{ fillMs: number; replayMs: number; left: number }> {
+  const d = need();
+  const registration = await navigator.serviceWorker.register('/queue-sw.js', { type: 'module', scope: '/' });
+  const sw = registration.installing ?? registration.waiting ?? registration.active;
+  if (!sw) throw new Error('no service worker');
+  if (sw.state !== 'activated') {
+    await new Promise<void>((resolve) => {
+      sw.addEventListener('statechange', () => {
+        if (sw.state === 'activated') resolve();
+      });
+    });
+  }
+  const ask = (message: unknown) =>
+    new Promise<{ ms: number; left: number }>((resolve, reject) => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = (event: MessageEvent<{ ms: number; left: number; error?: string }>) =>
+        event.data.error ? reject(new Error(event.data.error)) : resolve(event.data);
+      sw.postMessage(message, [channel.port2]);
+    });
+  // One valid push per change (a new punch), the way a naive app would queue its POSTs.
+  const bodies: string[] = [];
+  let hlcMs = Date.now();
+  for (let i = 0; i < n; i++) {
+    const at = Date.now();
+    hlcMs = Math.max(hlcMs + 1, at);
+    bodies.push(
+      JSON.stringify({
+        protocolVersion: 1,
+        deviceId: d.ctx.deviceId,
+        changes: [
+          {
+            id: crypto.randomUUID(),
+            deviceId: d.ctx.deviceId,
+            entity: 'punch',
+            entityId: crypto.randomUUID(),
+            op: 'create',
+            fields: {
+              userId: d.ctx.userId,
+              kind: 'clock_in',
+              at,
+              recordedAt: at,
+              elapsedMs: Math.floor(performance.now()),
+              bootId: 'bench-queue',
+              location: { lat: 51.5, lng: -0.12, accuracyM: 10 },
+              flags: [],
+              correctionReason: null,
+            },
+            hlc: `${String(hlcMs).padStart(13, '0')}-0000-${d.ctx.deviceId}`,
+            baseVersion: 0,
+            payloadVersion: 1,
+          },
+        ],
+      }),
+    );
+  }
+  const fill = await ask({ cmd: 'fill', bodies });
+  const replay = await ask({ cmd: 'replay' });
+  return { fillMs: fill.ms, replayMs: replay.ms, left: replay.left };
+}
+
+// ------------------------------------------------------------------ 4. write on one device → visible on another
+
+const seen = new Map<string, number>();
+const waiters = new Map<string, (at: number) => void>();
+
+/** Device B: observe one report with liveQuery (no polling) and note when each marker shows up. */
+function watchReport(jobId: string): void {
+  const d = need();
+  liveQuery(() => d.db.reports.get(jobId)).subscribe({
+    next: (report) => {
+      const at = performance.timeOrigin + performance.now();
+      const marker = report?.notes;
+      if (!marker || seen.has(marker)) return;
+      seen.set(marker, at);
+      waiters.get(marker)?.(at);
+      waiters.delete(marker);
+    },
+  });
+}
+
+function whenSeen(marker: string, timeoutMs: number): Promise<number | null> {
+  const at = seen.get(marker);
+  if (at !== undefined) return Promise.resolve(at);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      waiters.delete(marker);
+      resolve(null);
+    }, timeoutMs);
+    waiters.set(marker, (t) => {
+      clearTimeout(timer);
+      resolve(t);
+    });
+  });
+}
+
+/** Device A: write the report through the real write function; returns the commit time (epoch ms, sub-ms). */
+async function writeReport(jobId: string, marker: string): Promise<number> {
+  const d = need();
+  await saveReportNotes(d.ctx, jobId, marker);
+  const at = performance.timeOrigin + performance.now();
+  d.afterWrite();
+  return at;
+}
+
+async function healthRtt(n: number, warmup: number): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 0; i < warmup + n; i++) {
+    const t0 = performance.now();
+    const response = await fetch('/api/health', { cache: 'no-store' });
+    await response.text();
+    if (i >= warmup) samples.push(performance.now() - t0);
+    await wait(10);
+  }
+  return samples;
+}
+
+// ------------------------------------------------------------------ 5. first sync of 100,000 records
+
+/** Monday..Sunday of this week as YYYY-MM-DD (local calendar). */
+function thisWeek(): [string, string] {
+  const d = new Date();
+  const day = (d.getDay() + 6) % 7;
+  const monday = new Date(d.getFullYear(), d.getMonth(), d.getDate() - day);
+  const sunday = new Date(d.getFullYear(), d.getMonth(), d.getDate() - day + 6);
+  const f = (x: Date) => `${x.getFullYear()}-${String(x.getMonth() + 1).padStart(2, '0')}-${String(x.getDate()).padStart(2, '0')}`;
+  return [f(monday), f(sunday)];
+}
+
+async function firstSync(): Promise<{
+  ms: number;
+  records: number;
+  visible: { jobs: number; reports: number; punches: number; base: number };
+  weekJobs: number;
+  weekUsableMs: number;
+  firstWeekJobMs: number;
+  longestTaskMs: number;
+  longTaskCount: number;
+  result: DrainResult;
+  fetch: typeof fetchStats;
+}> {
+  const d = need();
+  resetFetchStats();
+  const [from, to] = thisWeek();
+  const userId = d.ctx.userId;
+  const timeline: { t: number; n: number }[] = [];
+  resetLongTasks();
+  const t0 = performance.now();
+  const sub = liveQuery(() => d.db.jobs.where('scheduledFor').between(from, to, true, true).filter((j) => j.assigneeId === userId).count()).subscribe({
+    next: (n) => timeline.push({ t: performance.now() - t0, n }),
+  });
+  const result = await d.engine.syncNow('start');
+  const ms = performance.now() - t0;
+  const long = longTasks();
+  await wait(200);
+  sub.unsubscribe();
+  const [jobs, reports, punches, base] = await Promise.all([d.db.jobs.count(), d.db.reports.count(), d.db.punches.count(), d.db.base.count()]);
+  const weekJobs = await d.db.jobs.where('scheduledFor').between(from, to, true, true).filter((j) => j.assigneeId === userId).count();
+  const usable = timeline.find((p) => p.n >= weekJobs && weekJobs > 0);
+  const first = timeline.find((p) => p.n > 0);
+  return {
+    ms,
+    records: result.pulled,
+    visible: { jobs, reports, punches, base },
+    weekJobs,
+    weekUsableMs: usable?.t ?? Number.NaN,
+    firstWeekJobMs: first?.t ?? Number.NaN,
+    longestTaskMs: long.longestMs,
+    longTaskCount: long.count,
+    result,
+    fetch: structuredClone(fetchStats),
+  };
+}
+
+/** Platform baseline: plain Dexie bulkPut of the same visible rows, same tables and indexes, same page size. */
+async function bulkPutBaseline(pageSize: number): Promise<{ ms: number; rows: number; longestTaskMs: number }> {
+  const d = need();
+  const [jobs, reports, punches] = await Promise.all([d.db.jobs.toArray(), d.db.reports.toArray(), d.db.punches.toArray()]);
+  // Interleave the tables the way the pull delivers them (by sequence), page by page.
+  const plain = new Dexie('bench-plain-bulkput', { chromeTransactionDurability: 'strict' });
+  plain.version(1).stores({
+    jobs: 'id, assigneeId, scheduledFor, status',
+    reports: 'id, jobId',
+    punches: 'id, userId, at, [userId+at]',
+  });
+  await plain.open();
+  const tables = [
+    [plain.table('jobs'), jobs],
+    [plain.table('reports'), reports],
+    [plain.table('punches'), punches],
+  ] as const;
+  resetLongTasks();
+  const t0 = performance.now();
+  for (const [table, rows] of tables) {
+    for (let i = 0; i < rows.length; i += pageSize) {
+      await table.bulkPut(rows.slice(i, i + pageSize));
+    }
+  }
+  const ms = performance.now() - t0;
+  const long = longTasks();
+  plain.close();
+  return { ms, rows: jobs.length + reports.length + punches.length, longestTaskMs: long.longestMs };
+}
+
+/** Diagnostic: the reconciler on the main thread, page by page, on a fresh database, with step timings. */
+async function reconcileProbe(pages: number, size: number): Promise<{ applyMs: number[]; plainMs: number[] }> {
+  const db = openOutpostDb(`probe-${Math.random()}`, { indexedDB, IDBKeyRange });
+  const plain = openOutpostDb(`probe-plain-${Math.random()}`, { indexedDB, IDBKeyRange });
+  const reconciler = createReconciler(db);
+  const applyMs: number[] = [];
+  const plainMs: number[] = [];
+  const hlc = `${String(Date.now()).padStart(13, '0')}-0000-server`;
+  for (let p = 0; p < pages; p++) {
+    const records: PulledRecord[] = [];
+    for (let i = 0; i < size; i++) {
+      const fields = { title: `Job ${i}`, site: 'x', details: 'y', scheduledFor: '2026-01-01', assigneeId: 'u1', status: 'done' };
+      records.push({ entity: 'job', entityId: crypto.randomUUID(), version: 1, deleted: false, fields, clocks: Object.fromEntries(Object.keys(fields).map((f) => [f, { hlc, version: 1, device: 'd' }])) });
+    }
+    let t0 = performance.now();
+    await reconciler.applyPulled(records, String((p + 1) * size), hlc);
+    applyMs.push(performance.now() - t0);
+    t0 = performance.now();
+    await plain.transaction('rw', plain.base, plain.jobs, async () => {
+      await plain.base.bulkGet(records.map((r) => [r.entity, r.entityId] as [string, string]) as never);
+      await plain.base.bulkPut(records.map((r) => ({ ...r })) as never);
+      await plain.jobs.bulkPut(records.map((r) => ({ id: r.entityId, version: 1, deleted: false, ...r.fields })) as never);
+    });
+    plainMs.push(performance.now() - t0);
+  }
+  db.close();
+  plain.close();
+  return { applyMs, plainMs };
+}
+
+const api = {
+  reconcileProbe,
+  setup,
+  syncNow,
+  myJobIds,
+  tapRun,
+  dexieBaseline,
+  queueChanges,
+  catchUp,
+  queueReplay,
+  watchReport,
+  whenSeen,
+  writeReport,
+  healthRtt,
+  firstSync,
+  bulkPutBaseline,
+  longTasks,
+  resetLongTasks,
+  status: () => need().engine.status(),
+  stopEngine: () => need().engine.stop(),
+  startEngine: (live: boolean) => need().start(live),
+};
+export type BenchApi = typeof api;
+(window as unknown as { bench: BenchApi }).bench = api;
+document.title = 'Outpost bench ready';

@@ -1,0 +1,59 @@
+/**
+ * In-process ingest ceiling and its breakdown (no HTTP): prepareChanges (zod + hash) and
+ * storage.applyBatch on a fresh SQLite file, batches of 200 new punches from one worker.
+ * Usage: npx tsx bench/tools/ingest-inprocess.ts [batches]
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { seedDemo } from '../../server/demo.ts';
+import { openSqliteStorage } from '../../server/storage/sqlite.ts';
+import { prepareChanges } from '../../server/sync/prepare.ts';
+
+const batches = Number(process.argv[2] ?? 300);
+const dir = mkdtempSync(join(tmpdir(), 'outpost-ingest-'));
+const storage = await openSqliteStorage(join(dir, 'outpost.sqlite'));
+await seedDemo(storage);
+const wes = await storage.findUserByEmail('wes@demo.outpost');
+if (!wes) throw new Error('no wes');
+const actor = { userId: wes.id, orgId: wes.orgId, role: wes.role };
+let counter = 0;
+const raw = () => {
+  counter++;
+  const at = Date.now();
+  return {
+    id: randomUUID(),
+    deviceId: 'dev-1',
+    entity: 'punch',
+    entityId: randomUUID(),
+    op: 'create',
+    fields: { userId: wes.id, kind: 'clock_in', at, recordedAt: at, elapsedMs: counter, bootId: 'b', location: { lat: 1, lng: 2, accuracyM: 3 }, flags: [], correctionReason: null },
+    hlc: `${String(at).padStart(13, '0')}-${String(counter % 10000).padStart(4, '0')}-dev-1`,
+    baseVersion: 0,
+    payloadVersion: 1,
+  };
+};
+const bodies = Array.from({ length: batches }, () => JSON.stringify(Array.from({ length: 200 }, raw)));
+let tParse = 0;
+let tPrepare = 0;
+let tApply = 0;
+const t0 = performance.now();
+for (const body of bodies) {
+  const a = performance.now();
+  const changes = JSON.parse(body) as ({ id: string } & Record<string, unknown>)[];
+  const b = performance.now();
+  const prepared = prepareChanges(changes);
+  const c = performance.now();
+  await storage.applyBatch(actor, prepared);
+  const d = performance.now();
+  tParse += b - a;
+  tPrepare += c - b;
+  tApply += d - c;
+}
+const total = performance.now() - t0;
+const n = batches * 200;
+console.log(`${n} changes in ${total.toFixed(0)} ms = ${Math.round(n / (total / 1000))} changes/s`);
+console.log(`JSON.parse ${tParse.toFixed(0)} ms · prepare (zod + hash) ${tPrepare.toFixed(0)} ms · applyBatch ${tApply.toFixed(0)} ms`);
+await storage.close();
+rmSync(dir, { recursive: true, force: true });
