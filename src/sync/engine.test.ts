@@ -158,7 +158,12 @@ describe('sync engine (SY1–SY7, PU7)', () => {
     expect((await device.engine.syncNow('online')).outcome).toBe('skipped');
     expect(await countByState(device.db)).toMatchObject({ pending: 2, sending: 0 });
     const pushesBefore = server.stats.pushCalls;
-    expect((await device.engine.resume()).outcome).toBe('synced');
+    const seen: string[] = [];
+    const stop = device.engine.subscribe((s) => seen.push(s.phase));
+    const resumed = device.engine.resume();
+    expect(seen.at(-1)).not.toBe('signed-out'); // SY5: the pause ends for listeners at once
+    expect((await resumed).outcome).toBe('synced');
+    stop();
     expect(server.stats.pushCalls).toBe(pushesBefore + 1);
     expect(server.entity('report', 'j1')?.fields.notes).toBe('offline notes');
     everyChangeOnce(server);

@@ -321,6 +321,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       paused = null;
       failures = 0;
       status = { ...status, phase: 'idle', lastError: null };
+      notify(); // SY5: listeners see the pause end at once, not at the next drain's event
       return syncNow('resume');
     },
     status: () => status,
