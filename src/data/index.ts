@@ -38,3 +38,5 @@ export type { DataContext, JobEdit, NewJob, NewPunch, WriteResult } from './writ
 export { rowToChange } from './visible.ts';
 export { EXPORT_FORMAT, ImportFileError, exportUnsent, importUnsent, parseExportFile } from './transfer.ts';
 export type { ExportFile, ImportSummary } from './transfer.ts';
+export { handOver } from './handover.ts';
+export type { HandOverResult } from './handover.ts';
