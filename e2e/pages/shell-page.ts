@@ -1,5 +1,6 @@
 import { expect, type Locator, type Page } from '@playwright/test';
 import { SignInPage } from './sign-in-page.ts';
+import { SyncStatus } from './sync-status.ts';
 
 /** The signed-in app: header, main navigation, the current view. */
 export class ShellPage {
@@ -11,6 +12,7 @@ export class ShellPage {
   readonly jobsEmpty: Locator;
   readonly offlineBanner: Locator;
   readonly sessionEndedBanner: Locator;
+  readonly sync: SyncStatus;
 
   constructor(readonly page: Page) {
     this.header = page.getByRole('banner');
@@ -21,6 +23,7 @@ export class ShellPage {
     this.jobsEmpty = page.getByTestId('jobs-empty');
     this.offlineBanner = page.getByRole('status').filter({ hasText: 'Outpost keeps working on this device' });
     this.sessionEndedBanner = page.getByRole('region', { name: 'Sign in again to send your changes' });
+    this.sync = new SyncStatus(page);
   }
 
   navLink(name: 'Today' | 'Shift' | 'Settings'): Locator {

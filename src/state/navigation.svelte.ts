@@ -3,32 +3,66 @@ export const VIEWS = {
   today: { path: '/', label: 'Today' },
   shift: { path: '/shift', label: 'Shift' },
   settings: { path: '/settings', label: 'Settings' },
+  attention: { path: '/attention', label: 'Needs attention' },
+  job: { path: '/jobs/', label: 'Job' },
 } as const;
 
 export type View = keyof typeof VIEWS;
 
-export const VIEW_ORDER: readonly View[] = ['today', 'shift', 'settings'];
+/** The screens in the main navigation. */
+export const VIEW_ORDER: readonly Exclude<View, 'job' | 'attention'>[] = ['today', 'shift', 'settings'];
+
+export interface Route {
+  readonly view: View;
+  /** The open job, for `job`. */
+  readonly jobId: string | null;
+}
+
+const JOB_PATH = /^\/jobs\/([A-Za-z0-9_.:-]{1,100})$/;
+
+export function routeForPath(pathname: string): Route {
+  const path = pathname.replace(/\/+$/, '') || '/';
+  const job = JOB_PATH.exec(path);
+  if (job?.[1]) return { view: 'job', jobId: job[1] };
+  const view = (['today', 'shift', 'settings', 'attention'] as const).find((v) => VIEWS[v].path === path) ?? 'today';
+  return { view, jobId: null };
+}
 
 export function viewForPath(pathname: string): View {
-  const path = pathname.replace(/\/+$/, '') || '/';
-  return VIEW_ORDER.find((view) => VIEWS[view].path === path) ?? 'today';
+  return routeForPath(pathname).view;
+}
+
+export function pathFor(view: View, jobId: string | null = null): string {
+  return view === 'job' && jobId !== null ? `${VIEWS.job.path}${encodeURIComponent(jobId)}` : VIEWS[view].path;
 }
 
 class Navigation {
-  view = $state<View>(typeof location === 'undefined' ? 'today' : viewForPath(location.pathname));
+  #route = $state<Route>(typeof location === 'undefined' ? { view: 'today', jobId: null } : routeForPath(location.pathname));
 
   #started = false;
+
+  get view(): View {
+    return this.#route.view;
+  }
+
+  get jobId(): string | null {
+    return this.#route.jobId;
+  }
 
   start(): void {
     if (this.#started) return;
     this.#started = true;
-    window.addEventListener('popstate', () => (this.view = viewForPath(location.pathname)));
+    window.addEventListener('popstate', () => (this.#route = routeForPath(location.pathname)));
   }
 
-  go(view: View): void {
-    if (view === this.view) return;
-    this.view = view;
-    history.pushState(null, '', VIEWS[view].path);
+  go(view: View, jobId: string | null = null): void {
+    if (view === this.view && jobId === this.jobId) return;
+    this.#route = { view, jobId: view === 'job' ? jobId : null };
+    history.pushState(null, '', pathFor(view, jobId));
+  }
+
+  openJob(jobId: string): void {
+    this.go('job', jobId);
   }
 }
 

@@ -28,3 +28,26 @@ class Persistence {
 }
 
 export const persistence = new Persistence();
+
+/** "12.3 MB used of about 2.1 GB available", or null where the browser cannot say. */
+export async function storageEstimate(storage: StorageManager | undefined = navigator.storage): Promise<string | null> {
+  if (storage === undefined || typeof storage.estimate !== 'function') return null;
+  try {
+    const { usage, quota } = await storage.estimate();
+    if (usage === undefined || quota === undefined) return null;
+    return `${formatBytes(usage)} used of about ${formatBytes(quota)} available to Outpost.`;
+  } catch {
+    return null;
+  }
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ['bytes', 'kB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}

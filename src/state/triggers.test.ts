@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import type { TriggerEvent } from '../sync/index.ts';
+import { createBrowserTriggers, type LiveChannel } from './triggers.ts';
+
+class FakeChannel implements LiveChannel {
+  onmessage: ((event: MessageEvent) => void) | null = null;
+  readyState = 1;
+  close(): void {
+    this.readyState = 2;
+  }
+  send(data: unknown): void {
+    this.onmessage?.({ data: JSON.stringify(data) } as MessageEvent);
+  }
+}
+
+function setup() {
+  const win = new EventTarget();
+  const doc = Object.assign(new EventTarget(), { visibilityState: 'visible' });
+  const channels: FakeChannel[] = [];
+  const triggers = createBrowserTriggers({
+    window: win,
+    document: doc,
+    openLive: () => {
+      const c = new FakeChannel();
+      channels.push(c);
+      return c;
+    },
+  });
+  const events: TriggerEvent[] = [];
+  const stop = triggers.subscribe((e) => events.push(e));
+  return { win, doc, channels, triggers, events, stop };
+}
+
+describe('browser triggers (SY3)', () => {
+  it('online, visible, live pokes and writes become trigger events', () => {
+    const { win, doc, channels, triggers, events } = setup();
+    expect(channels).toHaveLength(1);
+    win.dispatchEvent(new Event('online'));
+    doc.dispatchEvent(new Event('visibilitychange'));
+    doc.visibilityState = 'hidden';
+    doc.dispatchEvent(new Event('visibilitychange'));
+    channels[0]?.send({ type: 'hello', protocolVersion: 1 });
+    channels[0]?.send({ type: 'poke', seq: 3 });
+    channels[0]?.onmessage?.({ data: 'not json' } as MessageEvent);
+    triggers.write();
+    expect(events).toEqual(['online', 'visible', 'poke', 'write']);
+  });
+
+  it('a second hello (the channel reconnected) pulls, and a closed channel is reopened', () => {
+    const { channels, triggers, events } = setup();
+    channels[0]?.send({ type: 'hello', protocolVersion: 1 });
+    channels[0]?.send({ type: 'hello', protocolVersion: 1 });
+    expect(events).toEqual(['poke']);
+    triggers.reconnectLive();
+    expect(channels).toHaveLength(1);
+    channels[0]?.close();
+    triggers.reconnectLive();
+    expect(channels).toHaveLength(2);
+  });
+
+  it('stops listening when unsubscribed, and closeLive closes for good', () => {
+    const { win, channels, triggers, events, stop } = setup();
+    stop();
+    win.dispatchEvent(new Event('online'));
+    expect(events).toEqual([]);
+    triggers.closeLive();
+    expect(channels[0]?.readyState).toBe(2);
+    triggers.reconnectLive();
+    expect(channels).toHaveLength(1);
+  });
+});

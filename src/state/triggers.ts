@@ -1,0 +1,104 @@
+/**
+ * The page's sync triggers (SY3) as a TriggerSource: `online`, the page becoming visible, live-channel
+ * pokes (LV1: unnamed SSE events, read with `onmessage`) and local writes. The browser objects are passed
+ * in (STYLE 3), so this is tested in Node with fakes.
+ */
+import type { TriggerEvent, TriggerSource } from '../sync/index.ts';
+
+/** The part of EventSource used here. */
+export interface LiveChannel {
+  onmessage: ((event: MessageEvent) => void) | null;
+  readonly readyState: number;
+  close(): void;
+}
+
+export interface BrowserTriggerDeps {
+  readonly window: Pick<EventTarget, 'addEventListener' | 'removeEventListener'>;
+  readonly document: Pick<EventTarget, 'addEventListener' | 'removeEventListener'> & { readonly visibilityState: string };
+  /** Opens the live channel (`new EventSource('/api/sync/live')`); null where there is none. */
+  readonly openLive: (() => LiveChannel) | null;
+}
+
+export interface BrowserTriggers extends TriggerSource {
+  /** A local write committed: ask for a drain (it waits for a scheduled retry, SY4). */
+  write(): void;
+  /** (Re)open the live channel if it is closed (after signing in again, coming online). */
+  reconnectLive(): void;
+  /** Close the live channel for good (signed out). */
+  closeLive(): void;
+}
+
+/** EventSource.CLOSED: the browser stopped reconnecting (an HTTP error such as 401). */
+const CLOSED = 2;
+
+export function createBrowserTriggers(deps: BrowserTriggerDeps): BrowserTriggers {
+  const listeners = new Set<(event: TriggerEvent) => void>();
+  let channel: LiveChannel | null = null;
+  let hellos = 0;
+  let stopped = false;
+
+  const fire = (event: TriggerEvent): void => {
+    for (const listener of listeners) listener(event);
+  };
+
+  function onMessage(event: MessageEvent): void {
+    let type: unknown;
+    try {
+      type = (JSON.parse(String(event.data)) as { type?: unknown }).type;
+    } catch {
+      return;
+    }
+    if (type === 'poke') fire('poke');
+    // A second hello means the channel reconnected: pokes may have been missed while it was down.
+    else if (type === 'hello' && ++hellos > 1) fire('poke');
+  }
+
+  function reconnectLive(): void {
+    if (stopped || deps.openLive === null) return;
+    if (channel !== null && channel.readyState !== CLOSED) return;
+    channel?.close();
+    hellos = 0;
+    try {
+      channel = deps.openLive();
+      channel.onmessage = onMessage;
+    } catch {
+      channel = null;
+    }
+  }
+
+  const onOnline = (): void => {
+    reconnectLive();
+    fire('online');
+  };
+  const onVisibility = (): void => {
+    if (deps.document.visibilityState !== 'visible') return;
+    reconnectLive();
+    fire('visible');
+  };
+
+  return {
+    subscribe(onTrigger) {
+      listeners.add(onTrigger);
+      if (listeners.size === 1) {
+        stopped = false;
+        deps.window.addEventListener('online', onOnline);
+        deps.document.addEventListener('visibilitychange', onVisibility);
+        reconnectLive();
+      }
+      return () => {
+        listeners.delete(onTrigger);
+        if (listeners.size === 0) {
+          deps.window.removeEventListener('online', onOnline);
+          deps.document.removeEventListener('visibilitychange', onVisibility);
+        }
+      };
+    },
+    write: () => fire('write'),
+    reconnectLive,
+    closeLive() {
+      stopped = true;
+      channel?.close();
+      channel = null;
+    },
+  };
+}
