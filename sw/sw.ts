@@ -2,12 +2,15 @@
  * Outpost's service worker. Thin by design (STYLE.md 4): it only wires events to the modules beside it.
  *
  * - precache.ts        — app shell precache, outdated-cache cleanup, offline navigation to index.html
- * - background-sync.ts — the `sync` event wake-up for the outbox drain (SY3; filled by the sync engine)
- * - messages.ts        — messages from pages (SKIP_WAITING)
+ * - background-sync.ts — the `sync` event wake-up for the outbox drain (SY3)
+ * - drain.ts, engine.ts — the drain itself: the shared sync engine under the Web Lock (SY1, SY7)
+ * - messages.ts        — messages from and to pages (SKIP_WAITING, OUTBOX_SYNC, UPDATE_REQUIRED)
  */
 import { clientsClaim } from 'workbox-core';
 import type { PrecacheEntry } from 'workbox-precaching';
 import { setUpOutboxWake } from './background-sync.ts';
+import { createServiceWorkerDrain } from './drain.ts';
+import { serviceWorkerDrainDeps } from './engine.ts';
 import { isSkipWaitingMessage } from './messages.ts';
 import { setUpPrecache } from './precache.ts';
 
@@ -17,7 +20,7 @@ declare const self: ServiceWorkerGlobalScope & {
 };
 
 setUpPrecache(self.__WB_MANIFEST);
-setUpOutboxWake(self);
+setUpOutboxWake(self, createServiceWorkerDrain(serviceWorkerDrainDeps(self)));
 
 // Updates are applied only when the person says so: the page posts {type: 'SKIP_WAITING'} (workbox-window's
 // messageSkipWaiting). Never call skipWaiting() on install — a waiting worker must not take over a page that
