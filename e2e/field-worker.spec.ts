@@ -104,12 +104,12 @@ test('a change the server refuses shows in Needs attention with its reason, and 
   await context.setOffline(false);
   await shell.sync.expectAttention(1);
   await expect(shell.sync.waiting).toHaveText('Nothing waiting');
-  // The refused change no longer shows: the job is back to what the server last said.
-  await expect(job.status).toHaveText('Scheduled');
+  // PL4: the job is Ana's now, so it left Wes's device; his refused change stays to be dealt with.
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Job not found');
 
   await shell.sync.attentionLink.click();
   await expect(attention.heading).toBeVisible();
-  const item = attention.item(title);
+  const item = attention.item('no longer on this device');
   await expect(item).toHaveCount(1);
   await expect(item).toContainText('Refused');
   await expect(item).toContainText('Set the status to “In progress”');

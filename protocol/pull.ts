@@ -23,7 +23,11 @@ export const FieldClockSchema = z.object({
 });
 export type FieldClock = z.infer<typeof FieldClockSchema>;
 
-/** The current state of one entity the person may see. */
+/**
+ * The current state of one entity the person may see — or, with `revoked`, word
+ * that they may no longer see it (a job reassigned to someone else, PL4): the
+ * device forgets it. A revocation carries no fields.
+ */
 export const PulledRecordSchema = z.object({
   entity: EntityNameSchema,
   entityId: EntityIdSchema,
@@ -31,6 +35,7 @@ export const PulledRecordSchema = z.object({
   deleted: z.boolean(),
   fields: z.record(z.string(), z.unknown()),
   clocks: z.record(z.string(), FieldClockSchema),
+  revoked: z.boolean().optional(),
 });
 export type PulledRecord = z.infer<typeof PulledRecordSchema>;
 

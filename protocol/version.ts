@@ -6,8 +6,10 @@
  * History:
  *   1 — first protocol: push (batched changes, one receipt each), pull by
  *       cursor, errors, live-channel pokes; entities job, report, punch.
+ *   2 — pulled records may be revocations (`revoked: true`): the person may no
+ *       longer see the entity (PL4). A version-1 device reads one as a deletion.
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** Oldest client protocol the server still accepts (older gets 426 client_too_old). */
 export const MIN_PROTOCOL_VERSION = 1;

@@ -41,7 +41,7 @@ const HOUR = 3_600_000;
 /** Most devices keep good time; some are hours fast or slow. */
 const skewArb = fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 2, arbitrary: fc.integer({ min: -8 * HOUR, max: 8 * HOUR }) });
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ t: fc.constant('edit' as const), dev, tab, kind: fc.nat(7), pick: fc.nat(20), value: fc.nat(5) }) },
+  { weight: 6, arbitrary: fc.record({ t: fc.constant('edit' as const), dev, tab, kind: fc.nat(9), pick: fc.nat(20), value: fc.nat(5) }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('net' as const), dev, online: fc.boolean() }) },
   { weight: 3, arbitrary: fc.record({ t: fc.constant('sync' as const), dev, tab, fault: fc.constantFrom(...FAULTS) }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('sync-both' as const), dev, fault: fc.constantFrom(...FAULTS) }) },
@@ -62,7 +62,7 @@ async function edit(world: World, device: Device, step: Extract<Step, { t: 'edit
   const v = step.value;
   const write = async (): Promise<{ changeId: string } | null> => {
     if (manager) {
-      switch (step.kind % 4) {
+      switch (step.kind % 5) {
         case 0:
           return jobId ? updateJob(d.ctx, jobId, { title: `Job ${v}`, details: `Details ${v}` }) : null;
         case 1:
@@ -76,8 +76,11 @@ async function edit(world: World, device: Device, step: Extract<Step, { t: 'edit
             assigneeId: world.devices[(v % 2 === 0 ? 0 : 2)]?.userId ?? null,
             status: 'scheduled',
           });
-        default:
+        case 3:
           return jobId ? saveReportNotes(d.ctx, jobId, `Manager note ${v}`) : null;
+        default:
+          // PL2, PL4: the job moves to the other worker; the first one's devices must forget it.
+          return jobId ? updateJob(d.ctx, jobId, { assigneeId: world.devices[v % 2 === 0 ? 0 : 2]?.userId ?? null }) : null;
       }
     }
     switch (step.kind % 6) {
@@ -238,7 +241,7 @@ async function checkInvariants(world: World): Promise<void> {
       expect(page.more).toBe(false);
       for (const entity of ['job', 'report', 'punch'] as const satisfies readonly EntityName[]) {
         const expected = page.records
-          .filter((r) => r.entity === entity)
+          .filter((r) => r.entity === entity && !r.revoked) // PL4: what this person may no longer see is gone
           .map((r) => toRecord(entity, r.entityId, r.version, r.deleted, r.fields))
           .sort((a, b) => a.id.localeCompare(b.id));
         const shown = (await d.db.table(ENTITY_TABLE[entity]).toArray()).sort((a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id));

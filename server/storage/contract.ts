@@ -258,7 +258,30 @@ export function runStorageContract(name: string, open: (options?: OpenOptions) =
         await storage.applyBatch(w.manager, prep(raw({ entity: 'job', entityId: jobId, fields: { assigneeId: w.ana.userId }, baseVersion: 1 })));
         const anaAfter = await pullAll(storage, w.ana, 1000, anaBefore.cursor);
         expect(anaAfter.records.map((r) => r.entity).sort()).toEqual(['job', 'report']);
-        expect((await pullAll(storage, w.wes)).records).toEqual([]);
+        expect(anaAfter.records.some((r) => r.revoked)).toBe(false);
+        // PL4: Wes is told to forget both, and learns nothing about them.
+        const wes = await pullAll(storage, w.wes);
+        expect(wes.records.map((r) => [r.entity, r.entityId, r.revoked, r.deleted, r.fields]).sort()).toEqual([
+          ['job', jobId, true, true, {}],
+          ['report', jobId, true, true, {}],
+        ]);
+      });
+
+      it('PL4: a job given back to its first assignee is theirs again and revoked for the other', async () => {
+        const jobId = randomUUID();
+        await storage.applyBatch(w.manager, prep(jobCreate(jobId, w.wes.userId)));
+        const wesStart = await pullAll(storage, w.wes);
+        await storage.applyBatch(w.manager, prep(raw({ entity: 'job', entityId: jobId, fields: { assigneeId: w.ana.userId }, baseVersion: 1 })));
+        const wesMid = await pullAll(storage, w.wes, 1000, wesStart.cursor);
+        expect(wesMid.records.map((r) => [r.entityId, r.revoked])).toEqual([[jobId, true]]);
+        await storage.applyBatch(w.manager, prep(raw({ entity: 'job', entityId: jobId, fields: { assigneeId: w.wes.userId }, baseVersion: 2 })));
+        const wesEnd = await pullAll(storage, w.wes, 1000, wesMid.cursor);
+        expect(wesEnd.records).toMatchObject([{ entity: 'job', entityId: jobId, version: 3, deleted: false }]);
+        expect(wesEnd.records[0]?.revoked).toBeUndefined();
+        // From the start, Wes's pull has the job and no revocation for it.
+        expect((await pullAll(storage, w.wes)).records.filter((r) => r.entityId === jobId).map((r) => r.revoked ?? false)).toEqual([false]);
+        const ana = await pullAll(storage, w.ana);
+        expect(ana.records.filter((r) => r.entityId === jobId).map((r) => r.revoked)).toEqual([true]);
       });
     });
   });

@@ -141,6 +141,22 @@ CREATE INDEX rejected_changes_org ON rejected_changes(org_id, id);
 CREATE INDEX rejected_changes_change ON rejected_changes(change_id);
 `,
   },
+  {
+    version: 2,
+    sql: `
+-- PL4: entities a person may no longer see (a job reassigned away from them, with its report).
+CREATE TABLE revocations (
+  org_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  entity TEXT NOT NULL,
+  entity_id TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  PRIMARY KEY (org_id, user_id, entity, entity_id)
+) WITHOUT ROWID;
+CREATE INDEX revocations_pull ON revocations(org_id, user_id, seq);
+`,
+  },
 ];
 
 export function migrate(db: Database.Database): void {

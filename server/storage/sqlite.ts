@@ -24,6 +24,8 @@ interface EntityRow {
   clocks: string;
   last_seq: number;
   scope_user_id?: string | null;
+  /** PL4: 1 for a revocation row in a pull. */
+  revoked?: number;
 }
 
 const TABLE: Record<EntityName, string> = { job: 'jobs', report: 'reports', punch: 'punches' };
@@ -104,6 +106,9 @@ export async function openSqliteStorage(file: string, options: OpenOptions = {})
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)`),
     insertRejection: db.prepare(`INSERT INTO rejected_changes (change_id, user_id, org_id, code, reason, content, created_at)
       VALUES (?, ?, ?, ?, ?, ?, ?)`),
+    revoke: db.prepare(`INSERT INTO revocations (org_id, user_id, entity, entity_id, version, seq) VALUES (@orgId, @userId, @entity, @entityId, @version, @seq)
+      ON CONFLICT (org_id, user_id, entity, entity_id) DO UPDATE SET version = excluded.version, seq = excluded.seq`),
+    restore: db.prepare('DELETE FROM revocations WHERE org_id = @orgId AND user_id = @userId AND entity = @entity AND entity_id = @entityId'),
     lastSeq: db.prepare('SELECT last_seq FROM seq_state WHERE id = 1'),
     setLastSeq: db.prepare('UPDATE seq_state SET last_seq = ? WHERE id = 1'),
     conflicts: db.prepare("SELECT * FROM conflicts WHERE org_id = ? AND status = 'open' ORDER BY created_at, id"),
@@ -111,10 +116,13 @@ export async function openSqliteStorage(file: string, options: OpenOptions = {})
   };
 
   const pullBranch = (entity: EntityName, scopeColumn: string, worker: boolean) =>
-    `SELECT * FROM (SELECT '${entity}' AS entity, id, version, deleted, fields, clocks, last_seq FROM ${TABLE[entity]}
+    `SELECT * FROM (SELECT '${entity}' AS entity, id, version, deleted, fields, clocks, last_seq, 0 AS revoked FROM ${TABLE[entity]}
       WHERE org_id = @org AND last_seq > @cursor${worker ? ` AND ${scopeColumn} = @user` : ''} ORDER BY last_seq LIMIT @n)`;
+  // PL4: a worker also receives what they may no longer see, in the same order.
+  const revokedBranch = `SELECT * FROM (SELECT entity, entity_id AS id, version, 1 AS deleted, '{}' AS fields, '{}' AS clocks, seq AS last_seq, 1 AS revoked
+      FROM revocations WHERE org_id = @org AND user_id = @user AND seq > @cursor ORDER BY seq LIMIT @n)`;
   const pullSql = (worker: boolean) =>
-    `${[pullBranch('job', 'assignee_id', worker), pullBranch('report', 'scope_user_id', worker), pullBranch('punch', 'user_id', worker)].join(
+    `${[pullBranch('job', 'assignee_id', worker), pullBranch('report', 'scope_user_id', worker), pullBranch('punch', 'user_id', worker), ...(worker ? [revokedBranch] : [])].join(
       ' UNION ALL ',
     )} ORDER BY last_seq LIMIT @n`;
   const pullWorker = db.prepare(pullSql(true));
@@ -194,6 +202,8 @@ export async function openSqliteStorage(file: string, options: OpenOptions = {})
     for (const r of out.rejections) {
       q.insertRejection.run(r.changeId, r.userId, r.orgId, r.code, r.reason, JSON.stringify(r.content ?? null), r.createdAt);
     }
+    for (const r of out.restored) q.restore.run(r);
+    for (const r of out.revocations) q.revoke.run(r);
     if (out.lastSeq !== null) q.setLastSeq.run(out.lastSeq);
   }
 
@@ -259,6 +269,7 @@ export async function openSqliteStorage(file: string, options: OpenOptions = {})
         deleted: r.deleted === 1,
         fields: JSON.parse(r.fields) as Record<string, unknown>,
         clocks: JSON.parse(r.clocks) as Record<string, FieldClock>,
+        ...(r.revoked === 1 ? { revoked: true } : {}),
       }));
       const last = page[page.length - 1];
       return { records, cursor: last ? last.last_seq : cursor, more: rows.length > limit };

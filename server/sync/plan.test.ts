@@ -139,7 +139,25 @@ describe('plan: decisions', () => {
       { state: { entity: 'report', version: 1 }, lastSeq: 11, scopeUserId: 'ana' },
     ]);
     expect(out.log).toHaveLength(1);
-    expect(out.lastSeq).toBe(11);
+    // PL4: Wes loses sight of the job and its report, at the next sequence numbers; Ana's access is restored.
+    expect(out.revocations).toEqual([
+      { orgId: manager.orgId, userId: 'wes', entity: 'job', entityId: WES_JOB, version: 2, seq: 12 },
+      { orgId: manager.orgId, userId: 'wes', entity: 'report', entityId: WES_JOB, version: 1, seq: 13 },
+    ]);
+    expect(out.restored.map((r) => [r.userId, r.entity])).toEqual([
+      ['ana', 'job'],
+      ['ana', 'report'],
+    ]);
+    expect(out.lastSeq).toBe(13);
+  });
+
+  it('PL4: a job reassigned away and back in one batch stays visible to its assignee', () => {
+    const away = update(WES_JOB, { assigneeId: 'ana' });
+    const back = raw({ entity: 'job', entityId: WES_JOB, fields: { assigneeId: 'wes' }, baseVersion: 2 }); // a later stamp
+    const out = run(manager, [away, back], { entities: baseEntities() });
+    expect(out.receipts.map((r) => r.status)).toEqual(['applied', 'applied']);
+    expect(out.revocations.map((r) => [r.userId, r.entity])).toEqual([['ana', 'job']]);
+    expect(out.restored.filter((r) => r.userId === 'wes').map((r) => r.entity)).toEqual(['job', 'report']);
   });
 
   it('CF4: a review field changed by someone else is a conflict with a conflict row per field', () => {

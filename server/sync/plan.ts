@@ -14,6 +14,7 @@ import type {
   RejectionRow,
   StoredEntity,
   StoredReceipt,
+  Revocation,
 } from './types.ts';
 import { entityKey } from './types.ts';
 
@@ -54,6 +55,11 @@ export function plan(input: PlanInput): PlanOutput {
   const newReceipts: ReceiptRow[] = [];
   const conflicts: ConflictRow[] = [];
   const rejections: RejectionRow[] = [];
+  // PL4: the net effect per person and entity, so a job reassigned away and back in one batch ends visible.
+  const access = new Map<string, { readonly kind: 'revoke'; readonly row: Revocation } | { readonly kind: 'restore'; readonly row: Omit<Revocation, 'version' | 'seq'> }>();
+  const accessKey = (r: { userId: string; entity: string; entityId: string }) => `${r.userId}\u0000${r.entity}\u0000${r.entityId}`;
+  const revoke = (row: Revocation) => access.set(accessKey(row), { kind: 'revoke', row });
+  const restore = (row: Omit<Revocation, 'version' | 'seq'>) => access.set(accessKey(row), { kind: 'restore', row });
 
   const put = (row: StoredEntity) => {
     const key = entityKey(row.state.entity, row.state.entityId);
@@ -150,8 +156,21 @@ export function plan(input: PlanInput): PlanOutput {
     // PL2: a reassigned job takes its report along to the new assignee, at a fresh position in the pull order.
     if (change.entity === 'job') {
       const assignee = assigneeOf({ orgId: actor.orgId, state: result.state, lastSeq: at, scopeUserId: null });
+      const previous = assigneeOf(before);
       const report = lookup('report', change.entityId);
       if (report && report.scopeUserId !== assignee) put({ ...report, lastSeq: seq++, scopeUserId: assignee });
+      if (previous !== assignee) {
+        // PL4: the previous assignee's devices are told to forget the job and its report; the new one's
+        // earlier revocations (if the job comes back) no longer hold.
+        if (previous !== null) {
+          revoke({ orgId: actor.orgId, userId: previous, entity: 'job', entityId: change.entityId, version: result.state.version, seq: seq++ });
+          if (report) revoke({ orgId: actor.orgId, userId: previous, entity: 'report', entityId: change.entityId, version: report.state.version, seq: seq++ });
+        }
+        if (assignee !== null) {
+          restore({ orgId: actor.orgId, userId: assignee, entity: 'job', entityId: change.entityId });
+          restore({ orgId: actor.orgId, userId: assignee, entity: 'report', entityId: change.entityId });
+        }
+      }
     }
   }
 
@@ -162,6 +181,8 @@ export function plan(input: PlanInput): PlanOutput {
     newReceipts,
     conflicts,
     rejections,
+    revocations: [...access.values()].flatMap((a) => (a.kind === 'revoke' ? [a.row] : [])),
+    restored: [...access.values()].flatMap((a) => (a.kind === 'restore' ? [a.row] : [])),
     lastSeq: seq > input.nextSeq ? seq - 1 : null,
   };
 }

@@ -115,6 +115,18 @@ export interface RejectionRow {
   readonly createdAt: number;
 }
 
+/** PL4: a person may no longer see an entity (its job went to someone else), or may again. */
+export interface Revocation {
+  readonly orgId: string;
+  readonly userId: string;
+  readonly entity: EntityName;
+  readonly entityId: string;
+  /** The entity's version when access ended. */
+  readonly version: number;
+  /** Position in the pull order. */
+  readonly seq: number;
+}
+
 export interface PlanOutput {
   /** One per incoming change, in order (PU1). */
   readonly receipts: Receipt[];
@@ -124,6 +136,10 @@ export interface PlanOutput {
   readonly newReceipts: ReceiptRow[];
   readonly conflicts: ConflictRow[];
   readonly rejections: RejectionRow[];
+  /** PL4: people who lost sight of an entity in this batch. */
+  readonly revocations: Revocation[];
+  /** PL4: people who see an entity again (their earlier revocation no longer holds). */
+  readonly restored: Omit<Revocation, 'version' | 'seq'>[];
   /** Highest sequence number handed out, or null when nothing changed. */
   readonly lastSeq: number | null;
 }

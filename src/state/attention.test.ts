@@ -55,7 +55,7 @@ describe('needs-attention wording (OB7)', () => {
       null,
       at,
     );
-    expect(report.subject).toBe('Report of job');
+    expect(report.subject).toBe('Report of job (no longer on this device)');
     expect(report.kind).toBe('conflict');
     expect(report.attempted).toEqual(['Change the notes to “hi”', 'Checklist: “Flue” done', 'Remove a measurement']);
     const punch = describeRow(row({ entity: 'punch', op: 'create', fields: { kind: 'clock_out', at: 1, correctionReason: 'late' } }), null, at);

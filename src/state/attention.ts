@@ -69,7 +69,8 @@ export function describeFields(row: Pick<OutboxRow, 'entity' | 'op' | 'fields'>,
 }
 
 export function describeRow(row: OutboxRow, jobTitle: string | null, at: (ms: number) => string): AttentionItem {
-  const title = jobTitle === null ? '' : ` ${quote(jobTitle)}`;
+  // A job that left this device (reassigned away, PL4, or removed) has no title here any more.
+  const title = jobTitle === null ? ' (no longer on this device)' : ` ${quote(jobTitle)}`;
   const subject = row.entity === 'job' ? `Job${title}` : row.entity === 'report' ? `Report of job${title}` : 'Punch';
   const receipt = row.receipt;
   const reason = receipt && receipt.status !== 'applied' ? receipt.reason : (row.lastError ?? 'The server did not take this change.');

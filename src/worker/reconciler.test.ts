@@ -27,10 +27,33 @@ describe('reconciler (RC1–RC3, PL3)', () => {
   it('RC1 / PL3: a page writes base, visible records and the cursor together and reports counts (RC3)', async () => {
     const { db, reconciler } = setup();
     const report = await reconciler.applyPulled([pulled('job', 'j1', 2, JOB_FIELDS), pulled('job', 'j2', 1, { ...JOB_FIELDS, title: 'Other' })], '10', SERVER_HLC, null);
-    expect(report).toEqual({ applied: 2, stale: 0, rebased: 2, pruned: 0, cursorStored: true });
+    expect(report).toEqual({ applied: 2, stale: 0, revoked: 0, rebased: 2, pruned: 0, cursorStored: true });
     expect(await db.jobs.get('j1')).toMatchObject({ title: JOB_FIELDS.title, version: 2 });
     expect((await db.base.get(['job', 'j2']))?.version).toBe(1);
     expect(await getMeta(db, 'cursor')).toBe('10');
+  });
+
+  it('PL4: a revoked job and report are forgotten; settled rows go, unsent edits stay for the server to refuse', async () => {
+    const { db, ctx, reconciler } = setup();
+    await reconciler.applyPulled([pulled('job', 'j1', 2, JOB_FIELDS), pulled('report', 'j1', 1, { jobId: 'j1', notes: 'old' })], '5', SERVER_HLC, null);
+    await saveReportNotes(ctx, 'j1', 'sent');
+    const [sent] = await takeBatch(db, 10, 1);
+    if (!sent) throw new Error('nothing queued');
+    await settle(db, [{ changeId: sent.changeId, status: 'applied', version: 2, seq: 6, superseded: [] }], 2);
+    await setJobStatus(ctx, 'j1', 'in_progress'); // unsent when the job goes to someone else
+
+    const revoke = (entity: PulledRecord['entity']): PulledRecord => ({ entity, entityId: 'j1', version: 3, deleted: true, fields: {}, clocks: {}, revoked: true });
+    const report = await reconciler.applyPulled([revoke('job'), revoke('report')], '9', SERVER_HLC, '5');
+    expect(report).toMatchObject({ revoked: 2, pruned: 1 });
+    expect([await db.jobs.get('j1'), await db.reports.get('j1'), await db.base.get(['job', 'j1'])]).toEqual([undefined, undefined, undefined]);
+    expect((await db.outbox.toArray()).map((r) => [r.entity, r.state])).toEqual([['job', 'pending']]);
+
+    // Given back later: shown again from the new state.
+    await reconciler.applyPulled([pulled('job', 'j1', 4, { ...JOB_FIELDS, title: 'Back' })], '12', SERVER_HLC, '9');
+    // The unsent status edit was made on version 2; status is a review field (CF4), so the device
+    // predicts the server keeps its value until a person decides.
+    expect(await db.jobs.get('j1')).toMatchObject({ title: 'Back', status: 'scheduled' });
+    expect(await db.outbox.count()).toBe(1);
   });
 
   it('PL3: stale versions and replayed pages change nothing', async () => {

@@ -17,6 +17,8 @@ export interface ReconcileReport {
   rebased: number;
   /** Acked outbox rows removed because the base reached their receipt version (OB7). */
   pruned: number;
+  /** Entities forgotten because the person may no longer see them (PL4). */
+  revoked: number;
   /** Whether the cursor was stored (false when `fromCursor` no longer matched: a replayed page). */
   cursorStored: boolean;
 }
@@ -45,7 +47,7 @@ export function createReconciler(db: OutpostDb, deps: ReconcilerDeps = { now: ()
     fromCursor?: string | null,
   ): Promise<ReconcileReport> {
     return db.transaction('rw', [...rebaseTables(db), db.meta], async () => {
-      const report: ReconcileReport = { applied: 0, stale: 0, rebased: 0, pruned: 0, cursorStored: false };
+      const report: ReconcileReport = { applied: 0, stale: 0, revoked: 0, rebased: 0, pruned: 0, cursorStored: false };
       const keys = records.map((r) => [r.entity, r.entityId] as EntityKey);
       const existing = await db.base.bulkGet(keys);
       // Latest state per key: the base as stored, then each newer record of the page.
@@ -55,9 +57,18 @@ export function createReconciler(db: OutpostDb, deps: ReconcilerDeps = { now: ()
         if (!latest.has(k)) latest.set(k, existing[i]);
       });
       const touched = new Map<string, BaseRow>();
+      // PL4: entities this person may no longer see; the device forgets them (queued edits stay, to be refused).
+      const revoked = new Map<string, EntityKey>();
       for (const record of records) {
         const k = keyOf(record.entity, record.entityId);
         const current = latest.get(k);
+        if (record.revoked) {
+          latest.set(k, undefined);
+          touched.delete(k);
+          revoked.set(k, [record.entity, record.entityId]);
+          report.revoked++;
+          continue;
+        }
         if (current && current.version >= record.version) {
           report.stale++;
           continue;
@@ -65,9 +76,18 @@ export function createReconciler(db: OutpostDb, deps: ReconcilerDeps = { now: ()
         const next = stateFromPulled(record);
         latest.set(k, next);
         touched.set(k, next);
+        revoked.delete(k); // access came back later in the same page
         report.applied++;
       }
       if (touched.size) await db.base.bulkPut([...touched.values()]);
+      if (revoked.size) {
+        const gone = [...revoked.values()];
+        await db.base.bulkDelete(gone.map((k) => [k[0], k[1]] as EntityKey));
+        const settled = await db.outbox.where('[entity+entityId]').anyOf(gone.map((k) => [k[0], k[1]])).filter((r) => r.state === 'acked').primaryKeys();
+        if (settled.length) await db.outbox.bulkDelete(settled);
+        report.pruned += settled.length;
+        report.rebased += await rebaseKeysInTx(db, gone); // RC2: nothing left to show but own unsent edits
+      }
 
       const stored = await getMeta(db, 'cursor');
       if (fromCursor === undefined || (stored ?? '') === (fromCursor ?? '')) {
@@ -86,7 +106,7 @@ export function createReconciler(db: OutpostDb, deps: ReconcilerDeps = { now: ()
           return row.receipt?.status !== 'applied' || row.receipt.version <= baseVersion;
         });
         if (prune.length) await db.outbox.bulkDelete(prune.map((r) => r.seq));
-        report.pruned = prune.length;
+        report.pruned += prune.length;
         // RC2 without re-reading what this transaction just wrote: an entity with no outbox row left
         // shows its new base as is (rebase(base, []) is the base); only the others are rebased from
         // base + own changes. (A first sync has no outbox rows: this halves its reads.)
@@ -103,7 +123,7 @@ export function createReconciler(db: OutpostDb, deps: ReconcilerDeps = { now: ()
           direct.report.length ? db.reports.bulkPut(direct.report as ReportRecord[]) : null,
           direct.punch.length ? db.punches.bulkPut(direct.punch as PunchRecord[]) : null,
         ]);
-        report.rebased = touched.size - rebaseKeys.length + (await rebaseKeysInTx(db, rebaseKeys));
+        report.rebased += touched.size - rebaseKeys.length + (await rebaseKeysInTx(db, rebaseKeys));
       }
       return report;
     });
@@ -114,6 +134,7 @@ export function createReconciler(db: OutpostDb, deps: ReconcilerDeps = { now: ()
     return db.transaction('rw', rebaseTables(db), async () => ({
       applied: 0,
       stale: 0,
+      revoked: 0,
       pruned: 0,
       cursorStored: false,
       rebased: await rebaseKeysInTx(db, keys),
@@ -132,7 +153,7 @@ export function createReconciler(db: OutpostDb, deps: ReconcilerDeps = { now: ()
         db.punches.toCollection().primaryKeys(),
       ]);
       keys.push(...jobs.map((id) => ['job', id] as const), ...reports.map((id) => ['report', id] as const), ...punches.map((id) => ['punch', id] as const));
-      return { applied: 0, stale: 0, pruned: 0, cursorStored: false, rebased: await rebaseKeysInTx(db, keys) };
+      return { applied: 0, stale: 0, revoked: 0, pruned: 0, cursorStored: false, rebased: await rebaseKeysInTx(db, keys) };
     });
   }
 
