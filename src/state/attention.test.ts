@@ -56,6 +56,7 @@ describe('needs-attention wording (OB7)', () => {
       at,
     );
     expect(report.subject).toBe('Report of job (no longer on this device)');
+    expect(report.jobId).toBeNull(); // nothing to open: the job left this device
     expect(report.kind).toBe('conflict');
     expect(report.attempted).toEqual(['Change the notes to “hi”', 'Checklist: “Flue” done', 'Remove a measurement']);
     const punch = describeRow(row({ entity: 'punch', op: 'create', fields: { kind: 'clock_out', at: 1, correctionReason: 'late' } }), null, at);

@@ -81,6 +81,7 @@ export function describeRow(row: OutboxRow, jobTitle: string | null, at: (ms: nu
     attempted: describeFields(row, at),
     reason,
     at: row.createdAt,
-    jobId: row.entity === 'punch' ? null : row.entityId,
+    // Only a job still on this device can be opened (PL4: a reassigned job has left it).
+    jobId: row.entity === 'punch' || jobTitle === null ? null : row.entityId,
   };
 }
