@@ -6,6 +6,9 @@ import { VitePWA } from 'vite-plugin-pwa';
 const THEME = '#0f4c5c';
 const BACKGROUND = '#f6f7f5';
 
+/** This build's identifier (src/sync/build.ts): when it was built, for the page and the service worker alike. */
+const BUILD_ID = new Date().toISOString();
+
 export default defineConfig({
   plugins: [
     svelte(),
@@ -41,6 +44,8 @@ export default defineConfig({
       },
     }),
   ],
+  // vite-plugin-pwa builds sw/sw.ts with the same `define`, so both report the same build (diagnostics, DG2).
+  define: { __OUTPOST_BUILD__: JSON.stringify(BUILD_ID) },
   worker: { format: 'es' },
   server: {
     proxy: {

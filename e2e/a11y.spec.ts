@@ -9,6 +9,7 @@ import { DEMO } from './fixtures/demo.ts';
 import { ServerDb } from './fixtures/server-db.ts';
 import { expect, test } from './fixtures/test.ts';
 import { AttentionPage } from './pages/attention-page.ts';
+import { DiagnosticsPage } from './pages/diagnostics-page.ts';
 import { JobPage } from './pages/job-page.ts';
 import { ShellPage } from './pages/shell-page.ts';
 import { ShiftPage } from './pages/shift-page.ts';
@@ -85,6 +86,15 @@ for (const [size, viewport] of Object.entries(VIEWPORTS)) {
       }
       await shell.navLink('Shift').click();
       await shift.punch('Start break', 'Break started');
+      // Diagnostics while offline: waiting rows, failed probes, a failed attempt announced.
+      const diagnostics = new DiagnosticsPage(page);
+      await diagnostics.openFromStatusBar();
+      await expect(diagnostics.finding('offline')).toBeVisible();
+      await expect(diagnostics.workerProbe).toContainText('Cannot reach the server');
+      await diagnostics.syncNow.click();
+      await expect(diagnostics.outcome).toContainText('Sync did not finish');
+      await expectNoAxeViolations(page, testInfo, `diagnostics-offline-${size}`);
+      await shell.navLink('Shift').click();
       await shell.signOutButton.click();
       await expect(page.getByRole('dialog', { name: 'Sign out with changes waiting?' })).toBeVisible();
       await expectNoAxeViolations(page, testInfo, `sign-out-warning-${size}`);
@@ -98,6 +108,13 @@ for (const [size, viewport] of Object.entries(VIEWPORTS)) {
       await expectNoAxeViolations(page, testInfo, `attention-${size}`);
       await attention.items.first().getByRole('button', { name: 'Discard…' }).click();
       await expectNoAxeViolations(page, testInfo, `attention-confirm-${size}`);
+
+      // Diagnostics online with refused rows and recorded attempts.
+      await diagnostics.openFromStatusBar();
+      await expect(diagnostics.finding('refused')).toBeVisible();
+      await expect(diagnostics.workerProbe).toContainText('Reaches the server');
+      await expect(diagnostics.attempts.first()).toBeVisible();
+      await expectNoAxeViolations(page, testInfo, `diagnostics-refused-${size}`);
     });
 
     test('the sign-in screen, empty and with an error, has no axe violations', async ({ page }, testInfo) => {

@@ -22,6 +22,7 @@ export function serviceWorkerDrainDeps(sw: ServiceWorkerGlobalScope): SwDrainDep
         clock: { now: () => Date.now() },
         timers: systemTimers,
         random: Math.random,
+        context: 'service-worker', // DG3: the diagnostics page shows the worker's drains too
       }),
   };
 }

@@ -5,6 +5,7 @@
  * - background-sync.ts — the `sync` event wake-up for the outbox drain (SY3)
  * - drain.ts, engine.ts — the drain itself: the shared sync engine under the Web Lock (SY1, SY7)
  * - messages.ts        — messages from and to pages (SKIP_WAITING, OUTBOX_SYNC, UPDATE_REQUIRED)
+ * - probe.ts           — PROBE: can the worker itself reach the server right now (diagnostics, DG2)
  */
 import { clientsClaim } from 'workbox-core';
 import type { PrecacheEntry } from 'workbox-precaching';
@@ -13,6 +14,7 @@ import { createServiceWorkerDrain } from './drain.ts';
 import { serviceWorkerDrainDeps } from './engine.ts';
 import { isSkipWaitingMessage } from './messages.ts';
 import { setUpPrecache } from './precache.ts';
+import { answerProbe } from './probe.ts';
 
 declare const self: ServiceWorkerGlobalScope & {
   /** Replaced at build time by vite-plugin-pwa (injectManifest) with the list of files to precache. */
@@ -27,6 +29,7 @@ setUpOutboxWake(self, createServiceWorkerDrain(serviceWorkerDrainDeps(self)));
 // may have unsent writes (contract 9).
 self.addEventListener('message', (event) => {
   if (isSkipWaitingMessage(event.data)) void self.skipWaiting();
+  else answerProbe(self, event);
 });
 
 // Take control of the page that installed us, so the very first visit is already controlled and the app

@@ -15,8 +15,43 @@ import type {
  * worker — opens the database through this module and nothing else.
  * Bump DB_VERSION and add a `version(n).stores()` step for every change.
  */
-export const DB_VERSION = 1;
+export const DB_VERSION = 2;
 export const DEFAULT_DB_NAME = 'outpost';
+
+/** Version 1: app data, the pulled base, the outbox and meta. */
+export const SCHEMA_V1 = {
+  jobs: 'id, assigneeId, scheduledFor, status',
+  reports: 'id, jobId',
+  punches: 'id, userId, at, [userId+at]',
+  base: '[entity+entityId]',
+  outbox: '++seq, &changeId, state, [entity+entityId]',
+  meta: 'key',
+} as const;
+
+/** Version 2: adds `syncLog`, the last sync attempts of every context (DG3). Nothing else changes. */
+export const SCHEMA_V2 = { ...SCHEMA_V1, syncLog: '++id, at' } as const;
+
+/** Which context ran a drain (DG3). */
+export type SyncLogContext = 'page' | 'service-worker';
+
+/** One drain pass, as the diagnostics page shows it (DG3). Written by the engine after the pass. */
+export interface SyncLogRow {
+  /** Auto-increment, shared by every context: the order the passes ended in. */
+  id: number;
+  /** When the pass ended (ms since epoch). */
+  at: number;
+  context: SyncLogContext;
+  /** Why the drain ran (SY3 trigger: start, online, manual, sw-sync, ...). */
+  reason: string;
+  /** The drain's outcome (synced, offline, backoff, signed-out, ...). */
+  outcome: string;
+  durationMs: number;
+  /** Rows settled by push answers in this pass. */
+  pushed: number;
+  /** Pulled records applied in this pass. */
+  pulled: number;
+  error: string | null;
+}
 
 /** Outbox row states (OB3). */
 export const OUTBOX_STATES = ['pending', 'sending', 'acked', 'refused', 'conflict'] as const;
@@ -80,6 +115,7 @@ export class OutpostDb extends Dexie {
   declare readonly base: Table<BaseRow, EntityKey>;
   declare readonly outbox: EntityTable<OutboxRow, 'seq'>;
   declare readonly meta: Table<MetaRow, string>;
+  declare readonly syncLog: EntityTable<SyncLogRow, 'id'>;
 
   #closedForUpgrade = false;
   readonly #listeners = new Set<(newVersion: number | null) => void>();
@@ -92,14 +128,9 @@ export class OutpostDb extends Dexie {
       cache: 'immutable',
       ...(deps ? { indexedDB: deps.indexedDB, IDBKeyRange: deps.IDBKeyRange } : {}),
     });
-    this.version(DB_VERSION).stores({
-      jobs: 'id, assigneeId, scheduledFor, status',
-      reports: 'id, jobId',
-      punches: 'id, userId, at, [userId+at]',
-      base: '[entity+entityId]',
-      outbox: '++seq, &changeId, state, [entity+entityId]',
-      meta: 'key',
-    });
+    this.version(1).stores(SCHEMA_V1);
+    // v2 only adds a table: no upgrade function, every v1 row (the outbox above all) stays as it is (VR2).
+    this.version(2).stores(SCHEMA_V2);
     if (deps?.onVersionChange) this.#listeners.add(deps.onVersionChange);
 
     // VR2: Dexie's default handler closes and silently reopens at the newer

@@ -1,6 +1,8 @@
 // The data layer's public API: the only functions that change app data or the outbox (OB2).
 export { DB_VERSION, DEFAULT_DB_NAME, OUTBOX_STATES, OutpostDb, openOutpostDb } from './db.ts';
-export type { BaseRow, EntityKey, MetaValues, OpenDbDeps, OutboxRow, OutboxState } from './db.ts';
+export type { BaseRow, EntityKey, MetaValues, OpenDbDeps, OutboxRow, OutboxState, SyncLogContext, SyncLogRow } from './db.ts';
+export { SYNC_LOG_LIMIT, appendSyncLog, recentSyncLog } from './sync-log.ts';
+export type { SyncLogEntry } from './sync-log.ts';
 export {
   ChangeRefusedError,
   InvalidChangeError,

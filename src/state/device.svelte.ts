@@ -8,7 +8,7 @@ import { wrap, type Remote } from 'comlink';
 import { openDataContext, openOutpostDb } from '../data/index.ts';
 import type { DataContext, OutpostDb, WriteResult } from '../data/index.ts';
 import { createHttpTransport, createMemoryLocks, createSyncEngine, systemTimers } from '../sync/index.ts';
-import type { LocksLike, SyncEngine, SyncStatus } from '../sync/index.ts';
+import type { DrainResult, LocksLike, SyncEngine, SyncStatus } from '../sync/index.ts';
 import type { ReconcilerApi } from '../worker/api.ts';
 import { createBrowserTriggers, type BrowserTriggers } from './triggers.ts';
 import { claimDevice } from './device-user.ts';
@@ -55,6 +55,8 @@ class Device {
   /** Changes of the person who used the device before, not yet taken by the server (phase `held`). */
   heldChanges = $state(0);
   error = $state<string | null>(null);
+  /** The last local write that failed, until one succeeds (diagnostics: a full disk, DG4). */
+  lastWriteError = $state.raw<{ readonly at: number; readonly name: string; readonly message: string } | null>(null);
 
   #runtime: Runtime | null = null;
   #opening: Promise<void> | null = null;
@@ -106,6 +108,7 @@ class Device {
         clock: { now: Date.now },
         timers: systemTimers,
         random: Math.random,
+        context: 'page', // DG3: every drain pass is recorded for the diagnostics page
       });
       const triggers = createBrowserTriggers({
         window,
@@ -158,7 +161,15 @@ class Device {
   async write<T = WriteResult>(run: (ctx: DataContext) => Promise<T>): Promise<T> {
     const ctx = this.ctx;
     if (ctx === null) throw new Error('Outpost is still opening on this device. Try again in a moment.');
-    const result = await run(ctx);
+    let result: T;
+    try {
+      result = await run(ctx);
+    } catch (err) {
+      const name = typeof err === 'object' && err !== null && 'name' in err ? String((err as { name: unknown }).name) : 'Error';
+      this.lastWriteError = { at: Date.now(), name, message: err instanceof Error ? err.message : String(err) };
+      throw err;
+    }
+    this.lastWriteError = null;
     this.#afterWrite();
     return result;
   }
@@ -173,11 +184,11 @@ class Device {
     requestBackgroundSync();
   }
 
-  /** "Sync now" (SY4: retries at once, even during a backoff). */
-  syncNow(): void {
+  /** "Sync now" (SY4: retries at once, even during a backoff). Resolves with the drain's result; null when not open. */
+  syncNow(): Promise<DrainResult | null> {
     const runtime = this.#runtime;
     runtime?.triggers?.reconnectLive();
-    void runtime?.engine?.syncNow('manual');
+    return runtime?.engine?.syncNow('manual') ?? Promise.resolve(null);
   }
 
   /** Signed in again: leave `signed-out` and drain (PU7, SY4). */

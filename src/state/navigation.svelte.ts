@@ -4,13 +4,14 @@ export const VIEWS = {
   shift: { path: '/shift', label: 'Shift' },
   settings: { path: '/settings', label: 'Settings' },
   attention: { path: '/attention', label: 'Needs attention' },
+  diagnostics: { path: '/diagnostics', label: 'Diagnostics' },
   job: { path: '/jobs/', label: 'Job' },
 } as const;
 
 export type View = keyof typeof VIEWS;
 
 /** The screens in the main navigation. */
-export const VIEW_ORDER: readonly Exclude<View, 'job' | 'attention'>[] = ['today', 'shift', 'settings'];
+export const VIEW_ORDER: readonly Exclude<View, 'job' | 'attention' | 'diagnostics'>[] = ['today', 'shift', 'settings'];
 
 export interface Route {
   readonly view: View;
@@ -24,7 +25,7 @@ export function routeForPath(pathname: string): Route {
   const path = pathname.replace(/\/+$/, '') || '/';
   const job = JOB_PATH.exec(path);
   if (job?.[1]) return { view: 'job', jobId: job[1] };
-  const view = (['today', 'shift', 'settings', 'attention'] as const).find((v) => VIEWS[v].path === path) ?? 'today';
+  const view = (['today', 'shift', 'settings', 'attention', 'diagnostics'] as const).find((v) => VIEWS[v].path === path) ?? 'today';
   return { view, jobId: null };
 }
 

@@ -3,6 +3,10 @@
  * the device's data under storage pressure. Chromium grants it by heuristics (installed, engagement) and
  * may say no; the answer is kept for the diagnostics page.
  */
+import { formatBytes } from './bytes.ts';
+
+export { formatBytes };
+
 export type PersistenceState = 'unknown' | 'unsupported' | 'persisted' | 'not-persisted';
 
 class Persistence {
@@ -29,25 +33,20 @@ class Persistence {
 
 export const persistence = new Persistence();
 
-/** "12.3 MB used of about 2.1 GB available", or null where the browser cannot say. */
-export async function storageEstimate(storage: StorageManager | undefined = navigator.storage): Promise<string | null> {
+/** Bytes Outpost's origin uses and may use, or null where the browser cannot say. */
+export async function storageNumbers(storage: StorageManager | undefined = navigator.storage): Promise<{ usage: number; quota: number } | null> {
   if (storage === undefined || typeof storage.estimate !== 'function') return null;
   try {
     const { usage, quota } = await storage.estimate();
     if (usage === undefined || quota === undefined) return null;
-    return `${formatBytes(usage)} used of about ${formatBytes(quota)} available to Outpost.`;
+    return { usage, quota };
   } catch {
     return null;
   }
 }
 
-export function formatBytes(bytes: number): string {
-  const units = ['bytes', 'kB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+/** "12.3 MB used of about 2.1 GB available", or null where the browser cannot say. */
+export async function storageEstimate(storage: StorageManager | undefined = navigator.storage): Promise<string | null> {
+  const numbers = await storageNumbers(storage);
+  return numbers === null ? null : `${formatBytes(numbers.usage)} used of about ${formatBytes(numbers.quota)} available to Outpost.`;
 }

@@ -46,7 +46,10 @@ interface Device {
   clock: TestClock;
 }
 
-async function makeDevice(server: FakeServer, opts: { db?: OutpostDb; locks?: LocksLike; clock?: TestClock; batchSize?: number; pullLimit?: number } = {}): Promise<Device> {
+async function makeDevice(
+  server: FakeServer,
+  opts: { db?: OutpostDb; locks?: LocksLike; clock?: TestClock; batchSize?: number; pullLimit?: number; context?: 'page' | 'service-worker' } = {},
+): Promise<Device> {
   const db = opts.db ?? freshDb().db;
   const clock = opts.clock ?? testClock();
   const timers = createFakeTimers(clock);
@@ -61,6 +64,7 @@ async function makeDevice(server: FakeServer, opts: { db?: OutpostDb; locks?: Lo
     random: () => 0.5,
     ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
     ...(opts.pullLimit ? { pullLimit: opts.pullLimit } : {}),
+    ...(opts.context ? { context: opts.context } : {}),
   });
   return { db, ctx, engine, timers, clock };
 }
@@ -347,5 +351,61 @@ describe('sync engine (SY1–SY7, PU7)', () => {
     await device.engine.stop();
     expect(unsubscribed).toBe(true);
     expect(device.timers.pending()).toEqual([]);
+  });
+
+  describe('DG3: the sync log', () => {
+    it('DG3: records one entry per drain pass with context, reason, outcome, timing and counts', async () => {
+      const server = createFakeServer(() => 1_700_000_000_000);
+      const device = await makeDevice(server, { context: 'service-worker' });
+      await seedJobs(server, device, ['j1']); // pass 1: start, pulls one record
+      await updateJob(device.ctx, 'j1', { title: 'one' });
+      let triggered = 0;
+      server.onPush = async () => {
+        if (triggered++ > 0) return;
+        device.clock.t += 40; // the push takes 40 ms
+        await saveReportNotes(device.ctx, 'j1', 'written during the drain');
+        void device.engine.syncNow('write'); // SY1: one more pass, recorded with its own reason
+      };
+      expect(await device.engine.syncNow('manual')).toMatchObject({ outcome: 'synced', passes: 2 });
+      server.script.push.push({ kind: 'transient', reason: 'Service unavailable.', retryAfterMs: 30_000 });
+      await saveReportNotes(device.ctx, 'j1', 'again');
+      expect((await device.engine.syncNow('sw-sync')).outcome).toBe('backoff');
+      await device.engine.stop(); // flushes the log
+      const log = (await device.db.syncLog.orderBy('id').toArray()).map(({ id: _id, at: _at, ...rest }) => rest);
+      expect(log).toEqual([
+        { context: 'service-worker', reason: 'start', outcome: 'synced', durationMs: 0, pushed: 0, pulled: 1, error: null },
+        // The note written during the push is taken by the same pass's next batch (SY2) ...
+        { context: 'service-worker', reason: 'manual', outcome: 'synced', durationMs: 40, pushed: 2, pulled: 2, error: null },
+        // ... and the pass the write asked for (SY1) finds nothing left.
+        { context: 'service-worker', reason: 'write', outcome: 'synced', durationMs: 0, pushed: 0, pulled: 0, error: null },
+        { context: 'service-worker', reason: 'sw-sync', outcome: 'backoff', durationMs: 0, pushed: 0, pulled: 0, error: 'Service unavailable.' },
+      ]);
+    });
+
+    it('DG3: a failure to write the log never fails or delays the drain; without a context nothing is recorded', async () => {
+      const server = createFakeServer(() => 1_700_000_000_000);
+      const device = await makeDevice(server, { context: 'page' });
+      await seedJobs(server, device, ['j1']);
+      await updateJob(device.ctx, 'j1', { title: 'one' });
+      const add = device.db.syncLog.add.bind(device.db.syncLog);
+      let refused = 0;
+      device.db.syncLog.add = (() => {
+        refused++;
+        return Promise.reject(new DOMException('The quota has been exceeded.', 'QuotaExceededError'));
+      }) as unknown as typeof add;
+      expect(await device.engine.syncNow('manual')).toMatchObject({ outcome: 'synced', pushed: 1 });
+      await until(() => refused === 1, 'the log write was tried'); // the log is written after the drain resolved
+      device.db.syncLog.add = add;
+      await updateJob(device.ctx, 'j1', { title: 'two' });
+      expect((await device.engine.syncNow('manual')).outcome).toBe('synced');
+      await device.engine.stop();
+      expect((await device.db.syncLog.toArray()).map((r) => r.pushed)).toEqual([0, 1]); // start, then the third pass
+      expect(server.entity('job', 'j1')?.fields.title).toBe('two');
+
+      const quiet = await makeDevice(createFakeServer(() => 1_700_000_000_000));
+      expect((await quiet.engine.syncNow('manual')).outcome).toBe('synced');
+      await quiet.engine.stop();
+      expect(await quiet.db.syncLog.count()).toBe(0);
+    });
   });
 });

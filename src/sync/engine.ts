@@ -1,9 +1,10 @@
 import { LIMITS, PROTOCOL_VERSION } from '../../protocol/index.ts';
 import type { PulledRecord, PushResponse } from '../../protocol/index.ts';
-import type { OutpostDb } from '../data/db.ts';
+import type { OutpostDb, SyncLogContext } from '../data/db.ts';
 import { getMeta, mergeServerHlc, setMeta } from '../data/meta.ts';
 import { countByState, pruneAcked, release, resetSending, settle, takeBatch } from '../data/outbox.ts';
 import type { OutboxCounts } from '../data/outbox.ts';
+import { appendSyncLog } from '../data/sync-log.ts';
 import { rowToChange } from '../data/visible.ts';
 import { BACKOFF_CAP_MS, backoffDelay } from './backoff.ts';
 import { SYNC_LOCK } from './locks.ts';
@@ -66,6 +67,12 @@ export interface SyncEngineDeps {
   /** Periodic trigger while started (SY3). */
   readonly periodMs?: number;
   readonly protocolVersion?: number;
+  /**
+   * Which context runs this engine ('page' | 'service-worker'). When set, every drain pass is recorded in
+   * the `syncLog` table for the diagnostics page (DG3), after the pass and outside the sync lock; a failure
+   * to record is ignored. Without it nothing is recorded (Node tests, benchmarks).
+   */
+  readonly context?: SyncLogContext;
 }
 
 export interface SyncEngine {
@@ -108,6 +115,31 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
   let periodicHandle: unknown = null;
   let unsubscribeTriggers: (() => void) | null = null;
   let started = false;
+  /** The trigger that asked for the next pass (SY1), for the sync log. */
+  let nextReason: SyncReason = 'manual';
+  /** Sync log writes, one after another, never awaited by a drain (DG3). */
+  let logging: Promise<void> = Promise.resolve();
+
+  /** DG3: record one finished pass. Off the send path: queued behind earlier records, errors ignored. */
+  function record(reason: SyncReason, outcome: DrainOutcome, startedAt: number, counters: { pushed: number; pulled: number }): void {
+    const context = deps.context;
+    if (context === undefined) return;
+    const at = clock.now();
+    const entry = {
+      at,
+      context,
+      reason,
+      outcome,
+      durationMs: Math.max(0, at - startedAt),
+      pushed: counters.pushed,
+      pulled: counters.pulled,
+      error: outcome === 'synced' ? null : status.lastError,
+    };
+    logging = logging.then(() => appendSyncLog(db, entry)).then(
+      () => undefined,
+      () => undefined, // e.g. the disk is full or the database closed for an upgrade: diagnostics only
+    );
+  }
 
   function notify(): void {
     for (const listener of listeners) {
@@ -261,23 +293,31 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     }
   }
 
-  async function run(): Promise<DrainResult> {
+  async function run(reason: SyncReason): Promise<DrainResult> {
     let passes = 0;
     let result: Omit<DrainResult, 'passes'> = { outcome: 'skipped', pushed: 0, pulled: 0 };
     let pushed = 0;
     let pulled = 0;
+    let passReason = reason;
+    let startedAt = clock.now();
     try {
       do {
         again = false;
         passes++;
-        result = await locks.request(SYNC_LOCK, { mode: 'exclusive' }, () => drainOnce());
+        result = await locks.request(SYNC_LOCK, { mode: 'exclusive' }, () => {
+          startedAt = clock.now();
+          return drainOnce();
+        });
         pushed += result.pushed;
         pulled += result.pulled;
+        record(passReason, result.outcome, startedAt, result);
+        passReason = nextReason;
         // SY1: triggers during the drain asked for exactly one more pass.
       } while (again && result.outcome === 'synced' && paused === null);
     } catch (err) {
       result = { outcome: 'error', pushed, pulled };
       await emit({ lastError: err instanceof Error ? err.message : String(err) });
+      record(passReason, 'error', startedAt, { pushed: 0, pulled: 0 });
     } finally {
       current = null;
     }
@@ -293,9 +333,10 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     }
     if (current) {
       again = true;
+      nextReason = reason;
       return current;
     }
-    current = run();
+    current = run(reason);
     return current;
   }
 
@@ -316,6 +357,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       periodicHandle = null;
       cancelRetry();
       if (current) await current;
+      await logging; // DG3: the last pass's record is written before the database may close
     },
     resume() {
       paused = null;
