@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // The whole test suite: unit and integration tests (vitest, Node), then end-to-end specs
-// (Playwright, real Chromium, real server). Ends with one line "N passed, N failed".
+// (Playwright, real Chromium, real server), then the chaos run (e2e/chaos: minutes of seeded faults
+// on three devices; `npm run test:faults` alone). Ends with one line "N passed, N failed".
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 
 mkdirSync('.tmp', { recursive: true });
 let passed = 0;
@@ -25,18 +26,37 @@ if (existsSync(vitestJson)) {
   failed += 1;
 }
 
-// 2. end-to-end, when there are specs
-const specs = existsSync('e2e') ? readdirSync('e2e').filter((f) => f.endsWith('.spec.ts')) : [];
-if (specs.length > 0) {
-  const e2eJson = '.tmp/playwright.json';
-  ok = run('npm', ['run', '--silent', 'test:e2e', '--', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: e2eJson }) && ok;
-  if (existsSync(e2eJson)) {
-    const s = JSON.parse(readFileSync(e2eJson, 'utf8')).stats ?? {};
+/** Add a Playwright JSON report's counts; a run that wrote none counts as one failure. */
+function countPlaywright(json) {
+  if (existsSync(json)) {
+    const s = JSON.parse(readFileSync(json, 'utf8')).stats ?? {};
     passed += s.expected ?? 0;
     failed += (s.unexpected ?? 0) + (s.flaky ?? 0);
   } else {
     failed += 1;
   }
+}
+
+// 2. end-to-end, when there are specs (builds the app first)
+const specs = existsSync('e2e') ? readdirSync('e2e').filter((f) => f.endsWith('.spec.ts')) : [];
+if (specs.length > 0) {
+  const e2eJson = '.tmp/playwright.json';
+  rmSync(e2eJson, { force: true });
+  ok = run('npm', ['run', '--silent', 'test:e2e', '--', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: e2eJson }) && ok;
+  countPlaywright(e2eJson);
+}
+
+// 3. the chaos run (its own Playwright config; the e2e stage has built the app and found Chromium)
+const chaosConfig = 'e2e/chaos/playwright.config.ts';
+if (existsSync(chaosConfig)) {
+  const chaosJson = '.tmp/chaos.json';
+  rmSync(chaosJson, { force: true });
+  const [cmd, args] =
+    specs.length > 0
+      ? ['npx', ['playwright', 'test', '-c', chaosConfig, '--reporter=list,json']]
+      : ['npm', ['run', '--silent', 'test:faults', '--', '--reporter=list,json']];
+  ok = run(cmd, args, { PLAYWRIGHT_JSON_OUTPUT_NAME: chaosJson }) && ok;
+  countPlaywright(chaosJson);
 }
 
 if (!ok && failed === 0) failed = 1;
