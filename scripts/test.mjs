@@ -4,6 +4,7 @@
 // on three devices; `npm run test:faults` alone). Ends with one line "N passed, N failed".
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 
 mkdirSync('.tmp', { recursive: true });
 let passed = 0;
@@ -40,7 +41,7 @@ function countPlaywright(json) {
 // 2. end-to-end, when there are specs (builds the app first)
 const specs = existsSync('e2e') ? readdirSync('e2e').filter((f) => f.endsWith('.spec.ts')) : [];
 if (specs.length > 0) {
-  const e2eJson = '.tmp/playwright.json';
+  const e2eJson = resolve('.tmp/playwright.json');
   rmSync(e2eJson, { force: true });
   ok = run('npm', ['run', '--silent', 'test:e2e', '--', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: e2eJson }) && ok;
   countPlaywright(e2eJson);
@@ -49,7 +50,8 @@ if (specs.length > 0) {
 // 3. the chaos run (its own Playwright config; the e2e stage has built the app and found Chromium)
 const chaosConfig = 'e2e/chaos/playwright.config.ts';
 if (existsSync(chaosConfig)) {
-  const chaosJson = '.tmp/chaos.json';
+  // Absolute: Playwright resolves a relative report path against the config's own folder.
+  const chaosJson = resolve('.tmp/chaos.json');
   rmSync(chaosJson, { force: true });
   const [cmd, args] =
     specs.length > 0
