@@ -10,3 +10,4 @@ export * from './auth.ts';
 export * from './errors.ts';
 export * from './rules.ts';
 export * from './merge.ts';
+export * from './uuid.ts';

@@ -4,9 +4,8 @@
  * the reports of those jobs and Wes's punches, in chronological order — so this week's jobs are the
  * newest and come last in the pull order (PL1 orders by sequence).
  */
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { PAYLOAD_VERSION } from '../../protocol/index.ts';
+import { PAYLOAD_VERSION, uuidv7 } from '../../protocol/index.ts';
 import { seedDemo } from '../../server/demo.ts';
 import { openSqliteStorage } from '../../server/storage/sqlite.ts';
 import { prepareChanges } from '../../server/sync/prepare.ts';
@@ -38,7 +37,7 @@ export async function seedServer(dataDir: string, n: number): Promise<{ ms: numb
       return `${String(hlcMs).padStart(13, '0')}-${String(counter).padStart(4, '0')}-seed`;
     };
     const change = (entity: string, entityId: string, fields: Record<string, unknown>) => ({
-      id: randomUUID(),
+      id: uuidv7(),
       deviceId: 'bench-seed',
       entity,
       entityId,
@@ -54,7 +53,7 @@ export async function seedServer(dataDir: string, n: number): Promise<{ ms: numb
     while (made < n) {
       const isWeek = jobNo >= jobs - weekJobs;
       const day = isWeek ? -monday + ((jobNo - (jobs - weekJobs)) % 7) : -730 + Math.floor((jobNo / Math.max(1, jobs - weekJobs)) * 720);
-      const jobId = randomUUID();
+      const jobId = uuidv7();
       if (jobNo < jobs) {
         raws.push(
           change('job', jobId, {
@@ -76,7 +75,7 @@ export async function seedServer(dataDir: string, n: number): Promise<{ ms: numb
       if (made < n && (jobNo >= jobs || made % 4 === 0)) {
         const at = Date.now() - (n - made) * 60_000;
         raws.push(
-          change('punch', randomUUID(), {
+          change('punch', uuidv7(), {
             userId: wes.id,
             kind: made % 2 === 0 ? 'clock_in' : 'clock_out',
             at,

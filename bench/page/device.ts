@@ -4,6 +4,7 @@
  * live-channel pokes — built only from the real src/data, src/sync and src/worker modules.
  */
 import { wrap } from 'comlink';
+import { uuidv7 } from '../../protocol/index.ts';
 import { openDataContext, openOutpostDb } from '../../src/data/index.ts';
 import type { DataContext, OutpostDb } from '../../src/data/index.ts';
 import { createHttpTransport, createSyncEngine, systemTimers } from '../../src/sync/index.ts';
@@ -71,7 +72,7 @@ export async function openDevice(user: BenchUser, options: DeviceOptions = {}): 
     now: Date.now,
     elapsedMs: () => performance.now(),
     bootId,
-    uuid: () => crypto.randomUUID(),
+    uuid: uuidv7,
   });
   const worker = new Worker(new URL('../../src/worker/reconcile.worker.ts', import.meta.url), { type: 'module', name: 'outpost-reconcile' });
   const reconciler = wrap<ReconcilerApi>(worker);

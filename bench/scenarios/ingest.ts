@@ -5,8 +5,8 @@
  * after another. A warm-up round, then a measured window; it stops by itself when the window ends or the
  * pre-built batches run out.
  */
-import { randomUUID } from 'node:crypto';
 import http from 'node:http';
+import { uuidv7 } from '../../protocol/index.ts';
 import { DEMO } from '../lib/browser.ts';
 import type { Results } from '../lib/results.ts';
 import { median, p95, p99 } from '../lib/stats.ts';
@@ -53,10 +53,10 @@ function buildBatches(s: Session, wesId: string, count: number, size: number): s
       if (counter === 0) hlcMs++;
       const at = Date.now() - i * 1000;
       changes.push({
-        id: randomUUID(),
+        id: uuidv7(),
         deviceId: s.deviceId,
         entity: 'punch',
-        entityId: randomUUID(),
+        entityId: uuidv7(),
         op: 'create',
         fields: {
           userId,

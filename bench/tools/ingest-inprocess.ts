@@ -1,17 +1,20 @@
 /**
  * In-process ingest ceiling and its breakdown (no HTTP): prepareChanges (zod + hash) and
  * storage.applyBatch on a fresh SQLite file, batches of 200 new punches from one worker.
- * Usage: npx tsx bench/tools/ingest-inprocess.ts [batches]
+ * Ids are time-ordered (UUIDv7) as devices make them; pass `v4` to compare with random ids.
+ * Usage: npx tsx bench/tools/ingest-inprocess.ts [batches] [v7|v4]
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { uuidv7 } from '../../protocol/index.ts';
 import { seedDemo } from '../../server/demo.ts';
 import { openSqliteStorage } from '../../server/storage/sqlite.ts';
 import { prepareChanges } from '../../server/sync/prepare.ts';
 
 const batches = Number(process.argv[2] ?? 300);
+const newId = process.argv[3] === 'v4' ? randomUUID : uuidv7;
 const dir = mkdtempSync(join(tmpdir(), 'outpost-ingest-'));
 const storage = await openSqliteStorage(join(dir, 'outpost.sqlite'));
 await seedDemo(storage);
@@ -23,10 +26,10 @@ const raw = () => {
   counter++;
   const at = Date.now();
   return {
-    id: randomUUID(),
+    id: newId(),
     deviceId: 'dev-1',
     entity: 'punch',
-    entityId: randomUUID(),
+    entityId: newId(),
     op: 'create',
     fields: { userId: wes.id, kind: 'clock_in', at, recordedAt: at, elapsedMs: counter, bootId: 'b', location: { lat: 1, lng: 2, accuracyM: 3 }, flags: [], correctionReason: null },
     hlc: `${String(at).padStart(13, '0')}-${String(counter % 10000).padStart(4, '0')}-dev-1`,

@@ -5,6 +5,7 @@
  * and the service worker's Background Sync hear about it.
  */
 import { wrap, type Remote } from 'comlink';
+import { uuidv7 } from '../../protocol/index.ts';
 import { openDataContext, openOutpostDb } from '../data/index.ts';
 import type { DataContext, OutpostDb, WriteResult } from '../data/index.ts';
 import { createHttpTransport, createMemoryLocks, createSyncEngine, systemTimers } from '../sync/index.ts';
@@ -95,7 +96,8 @@ class Device {
         now: Date.now,
         elapsedMs: () => performance.now(),
         bootId: this.#bootId,
-        uuid: () => crypto.randomUUID(),
+        // Time-ordered ids (change ids, new entity ids): the server's keys grow at one end (PERFORMANCE.md, 6).
+        uuid: uuidv7,
       });
       const worker = new Worker(new URL('../worker/reconcile.worker.ts', import.meta.url), { type: 'module', name: 'outpost-reconcile' });
       const reconciler: Remote<ReconcilerApi> = wrap<ReconcilerApi>(worker);
