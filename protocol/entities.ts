@@ -219,3 +219,41 @@ export function toRecord<E extends EntityName>(
       throw new Error(`unknown entity ${String(entity)}`);
   }
 }
+
+/**
+ * The flat fields a record shows: the inverse of `toRecord` for everything the record holds, so
+ * `toRecord(e, id, v, d, toFields(e, r))` equals `r`. Items removed with null and fields this
+ * version does not know are not in a record, so they are not in its fields either (RC4: the base
+ * of a synced entity without own changes is kept as its visible record).
+ */
+export function toFields<E extends EntityName>(entity: E, record: EntityRecords[E]): Record<string, unknown> {
+  switch (entity) {
+    case 'job': {
+      const r = record as JobRecord;
+      return { title: r.title, site: r.site, details: r.details, scheduledFor: r.scheduledFor, assigneeId: r.assigneeId, status: r.status };
+    }
+    case 'report': {
+      const r = record as ReportRecord;
+      const fields: Record<string, unknown> = { jobId: r.jobId, notes: r.notes };
+      for (const [id, item] of Object.entries(r.checklist)) fields[`checklist.${id}`] = item;
+      for (const [id, m] of Object.entries(r.measurements)) fields[`measurements.${id}`] = m;
+      return fields;
+    }
+    case 'punch': {
+      const r = record as PunchRecord;
+      return {
+        userId: r.userId,
+        kind: r.kind,
+        at: r.at,
+        recordedAt: r.recordedAt,
+        elapsedMs: r.elapsedMs,
+        bootId: r.bootId,
+        location: r.location,
+        flags: r.flags,
+        correctionReason: r.correctionReason,
+      };
+    }
+    default:
+      throw new Error(`unknown entity ${String(entity)}`);
+  }
+}

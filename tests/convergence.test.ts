@@ -106,8 +106,13 @@ async function edit(world: World, device: Device, step: Extract<Step, { t: 'edit
       world.counts.edits = (world.counts.edits ?? 0) + 1;
     }
   } catch (err) {
-    // The device's own rules may refuse an edit at once (e.g. a job it no longer has): it was never saved.
+    // The device's own rules may refuse an edit at once (e.g. a job it lost to a revocation between
+    // picking it and writing): it was never saved. An edit to a job the device still shows must be
+    // saved (OB1, RC4: a synced job's base is its visible record).
     if (!(err instanceof ChangeRefusedError)) throw err;
+    const still = jobId ? await d.db.jobs.get(jobId) : undefined;
+    if (still && !still.deleted) throw new Error(`device ${d.index} refused its own edit of job ${jobId}, which it shows: ${err.code} ${err.message}`);
+    world.counts.localRefusals = (world.counts.localRefusals ?? 0) + 1;
   }
 }
 

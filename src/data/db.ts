@@ -108,6 +108,16 @@ export interface OpenDbDeps {
   onVersionChange?: (newVersion: number | null) => void;
 }
 
+export interface OpenDbOptions {
+  /**
+   * Chromium's commit durability for this connection's transactions. `strict` (the default) is what every
+   * local write needs (OB1). Only the reconcile worker opens with `relaxed`: it stores derived data — pulled
+   * pages, the cursor with them, rebased visible records — and a page lost with the power is pulled again
+   * (PL3, RC4). Transactions stay atomic either way.
+   */
+  durability?: 'strict' | 'relaxed';
+}
+
 export class OutpostDb extends Dexie {
   declare readonly jobs: EntityTable<JobRecord, 'id'>;
   declare readonly reports: EntityTable<ReportRecord, 'id'>;
@@ -120,10 +130,10 @@ export class OutpostDb extends Dexie {
   #closedForUpgrade = false;
   readonly #listeners = new Set<(newVersion: number | null) => void>();
 
-  constructor(name: string, deps?: OpenDbDeps) {
+  constructor(name: string, deps?: OpenDbDeps, options: OpenDbOptions = {}) {
     super(name, {
-      // OB1: data that must survive power loss.
-      chromeTransactionDurability: 'strict',
+      // OB1: data that must survive power loss. RC4: the reconcile worker's connection may relax it.
+      chromeTransactionDurability: options.durability ?? 'strict',
       // liveQuery results are frozen instead of cloned; nothing here mutates rows it read.
       cache: 'immutable',
       ...(deps ? { indexedDB: deps.indexedDB, IDBKeyRange: deps.IDBKeyRange } : {}),
@@ -163,8 +173,8 @@ export class OutpostDb extends Dexie {
 }
 
 /** Open (lazily, on first query) the one Outpost database. */
-export function openOutpostDb(name: string = DEFAULT_DB_NAME, deps?: OpenDbDeps): OutpostDb {
-  return new OutpostDb(name, deps);
+export function openOutpostDb(name: string = DEFAULT_DB_NAME, deps?: OpenDbDeps, options?: OpenDbOptions): OutpostDb {
+  return new OutpostDb(name, deps, options);
 }
 
 /** The visible table of an entity. */

@@ -129,8 +129,8 @@ describe('outbox (OB3, OB4, OB7)', () => {
     expect(await db.reports.get('job-1')).toBeDefined();
     await takeBatch(db, 10, 1);
     await settle(db, [{ changeId: a.changeId, status: 'refused', code: 'forbidden', reason: 'no' }], 2);
-    // A stale visible row (e.g. written by an older app) is corrected by the rebase.
-    await db.reports.put({ id: 'job-1', version: 1, jobId: 'job-1', notes: 'draft', checklist: {}, measurements: {}, deleted: false });
+    // RC2: a refused change is not replayed: the report it would have created is not shown.
+    expect(await db.reports.get('job-1')).toBeUndefined();
     await discard(db, a.changeId);
     expect(await db.outbox.count()).toBe(0);
     expect(await db.reports.get('job-1')).toBeUndefined();

@@ -51,6 +51,18 @@ describe('export and import of unsent changes (OB8)', () => {
     expect(await importUnsent(a.db, file, 80)).toEqual({ added: 0, skipped: 2 });
   });
 
+  it('OB8 / RC4: importing a change to a job this device holds only as pulled keeps the pulled job under it', async () => {
+    const a = await deviceWithJob();
+    await setJobStatus(a.ctx, 'job-1', 'in_progress');
+    const file = JSON.stringify(await exportUnsent(a.db, 50));
+
+    const { db } = freshDb(); // a synced job stored once, as its visible record (RC4)
+    await db.jobs.put({ id: 'job-1', version: 2, deleted: false, ...JOB_FIELDS, site: 'Depot 4' });
+    expect(await importUnsent(db, JSON.parse(file), 60)).toEqual({ added: 1, skipped: 0 });
+    expect(await db.base.get(['job', 'job-1'])).toMatchObject({ version: 2, fields: { site: 'Depot 4' } });
+    expect(await db.jobs.get('job-1')).toMatchObject({ status: 'in_progress', site: 'Depot 4', title: JOB_FIELDS.title });
+  });
+
   it('OB8: a damaged or foreign file is refused with a reason and nothing is imported', async () => {
     const { db } = await deviceWithJob();
     const good = await exportUnsent((await deviceWithJob()).db, 1);

@@ -5,7 +5,7 @@ import { rebaseTables } from './db.ts';
 import type { EntityKey, OutboxRow, OutpostDb } from './db.ts';
 import { toWriteError } from './errors.ts';
 import { getMeta } from './meta.ts';
-import { pendingRow, rebaseKeysInTx, rowToChange } from './visible.ts';
+import { keyOf, materializeBaseInTx, pendingRow, rebaseKeysInTx, rowToChange } from './visible.ts';
 
 /**
  * "Export unsent changes" and "import" (contract 4; issue: diagnostics and repair).
@@ -98,8 +98,19 @@ export async function importUnsent(db: OutpostDb, input: unknown, now: number): 
         existing.add(change.id); // a file listing one change twice adds it once
         fresh.push(change);
       }
-      if (fresh.length) await db.outbox.bulkAdd(fresh.map((c) => pendingRow(c, now) as OutboxRow));
       const keys: EntityKey[] = fresh.map((c) => [c.entity, c.entityId]);
+      // RC4: entities without own changes keep their base in the visible record; keep it as a base row
+      // before the imported changes are replayed on it.
+      const unique = [...new Map(keys.map((k) => [keyOf(k[0], k[1]), k])).values()];
+      const [bases, queued] = await Promise.all([
+        db.base.bulkGet(unique),
+        db.outbox.where('[entity+entityId]').anyOf(unique.map((k) => [k[0], k[1]])).toArray(),
+      ]);
+      const withRows = new Set(queued.map((r) => keyOf(r.entity, r.entityId)));
+      for (const [i, k] of unique.entries()) {
+        if (!withRows.has(keyOf(k[0], k[1]))) await materializeBaseInTx(db, k, bases[i]);
+      }
+      if (fresh.length) await db.outbox.bulkAdd(fresh.map((c) => pendingRow(c, now) as OutboxRow));
       await rebaseKeysInTx(db, keys);
       return { added: fresh.length, skipped: file.changes.length - fresh.length };
     });

@@ -1,5 +1,6 @@
-import { rebase, toRecord } from '../../protocol/index.ts';
+import { rebase, toFields, toRecord } from '../../protocol/index.ts';
 import type { Change, EntityName, EntityState, JobRecord, PunchRecord, ReportRecord } from '../../protocol/index.ts';
+import { visibleTable } from './db.ts';
 import type { BaseRow, EntityKey, OutboxRow, OutpostDb } from './db.ts';
 
 /** The protocol change an outbox row stands for (built at send time, FIELD-NOTES). */
@@ -66,8 +67,41 @@ export const keyOf = (entity: EntityName, entityId: string): string => `${entity
 type AnyRecord = JobRecord | ReportRecord | PunchRecord;
 
 /**
+ * RC4: the base an entity's visible record stands for, when the entity has neither a base row nor
+ * outbox rows (its visible record is then exactly the server state last pulled). The per-field clocks
+ * are not kept for such an entity: the device only replays its own later changes on this base, and
+ * those order after every server stamp it has seen (SY6), so no clock would change the outcome.
+ */
+export function baseFromRecord(entity: EntityName, record: AnyRecord): BaseRow {
+  return {
+    entity,
+    entityId: record.id,
+    version: record.version,
+    deleted: record.deleted,
+    fields: toFields(entity, record as never),
+    clocks: {},
+  };
+}
+
+/**
+ * RC4: before the first own change of an entity is queued, keep its base as a base row. Call inside a
+ * `rw` transaction over `rebaseTables(db)`, for keys that have no outbox rows yet; `base` is what the
+ * base table holds for the key. Returns the base (or null for an entity the device never pulled).
+ */
+export async function materializeBaseInTx(db: OutpostDb, key: EntityKey, base: BaseRow | undefined): Promise<BaseRow | null> {
+  if (base) return base;
+  const record = await visibleTable(db, key[0]).get(key[1]);
+  if (!record) return null;
+  const derived = baseFromRecord(key[0], record);
+  await db.base.put(derived);
+  return derived;
+}
+
+/**
  * Recompute and store the visible records of `keys` from base + own changes
- * (RC2). Must run inside a `rw` transaction over `rebaseTables(db)`. Uses one
+ * (RC2). A key with neither a base row nor outbox rows is a synced entity
+ * whose visible record is its base (RC4): it is left as it is (to forget one,
+ * delete its visible record, PL4). Must run inside a `rw` transaction over `rebaseTables(db)`. Uses one
  * indexed read for the outbox and bulk reads/writes. Returns the number rebased.
  */
 export async function rebaseKeysInTx(db: OutpostDb, keys: readonly EntityKey[]): Promise<number> {
@@ -88,8 +122,12 @@ export async function rebaseKeysInTx(db: OutpostDb, keys: readonly EntityKey[]):
   }
   const puts: Record<EntityName, AnyRecord[]> = { job: [], report: [], punch: [] };
   const deletes: Record<EntityName, string[]> = { job: [], report: [], punch: [] };
+  let rebased = 0;
   list.forEach(([entity, entityId], i) => {
-    const state = visibleState(bases[i] ?? null, byKey.get(keyOf(entity, entityId)) ?? []);
+    const own = byKey.get(keyOf(entity, entityId));
+    if (!bases[i] && !own) return; // RC4
+    rebased++;
+    const state = visibleState(bases[i] ?? null, own ?? []);
     if (state) puts[entity].push(toRecord(entity, entityId, state.version, state.deleted, state.fields));
     else deletes[entity].push(entityId);
   });
@@ -101,5 +139,5 @@ export async function rebaseKeysInTx(db: OutpostDb, keys: readonly EntityKey[]):
     deletes.report.length ? db.reports.bulkDelete(deletes.report) : null,
     deletes.punch.length ? db.punches.bulkDelete(deletes.punch) : null,
   ]);
-  return list.length;
+  return rebased;
 }

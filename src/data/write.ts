@@ -14,7 +14,7 @@ import { visibleTable } from './db.ts';
 import type { EntityKey, OutboxRow, OutpostDb } from './db.ts';
 import { ChangeRefusedError, InvalidChangeError, toWriteError } from './errors.ts';
 import { ensureDeviceId, tickDeviceHlc } from './meta.ts';
-import { pendingRow, rowToChange, visibleState } from './visible.ts';
+import { materializeBaseInTx, pendingRow, rowToChange, visibleState } from './visible.ts';
 
 /** Everything a write needs, injected (STYLE 3). */
 export interface DataContext {
@@ -80,10 +80,13 @@ async function commitEdit(ctx: DataContext, edit: Edit): Promise<WriteResult> {
     return await db.transaction('rw', [visibleTable(db, edit.entity), db.base, db.outbox, db.meta], async () => {
       const now = ctx.now();
       const key: EntityKey = [edit.entity, edit.entityId];
-      const [base, rows] = await Promise.all([
+      const [stored, rows] = await Promise.all([
         db.base.get(key),
         db.outbox.where('[entity+entityId]').equals([edit.entity, edit.entityId]).sortBy('seq'),
       ]);
+      // RC4: a synced entity without own changes keeps its base in its visible record; keep it as a
+      // base row before the visible record starts showing this change.
+      const base = rows.length === 0 ? await materializeBaseInTx(db, key, stored) : stored;
       // "baseVersion" is the server version the device holds, never the visible one.
       const baseVersion = base?.version ?? 0;
       let op: 'create' | 'update' = edit.op === 'create' ? 'create' : 'update';

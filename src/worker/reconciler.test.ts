@@ -29,8 +29,48 @@ describe('reconciler (RC1–RC3, PL3)', () => {
     const report = await reconciler.applyPulled([pulled('job', 'j1', 2, JOB_FIELDS), pulled('job', 'j2', 1, { ...JOB_FIELDS, title: 'Other' })], '10', SERVER_HLC, null);
     expect(report).toEqual({ applied: 2, stale: 0, revoked: 0, rebased: 2, pruned: 0, cursorStored: true });
     expect(await db.jobs.get('j1')).toMatchObject({ title: JOB_FIELDS.title, version: 2 });
-    expect((await db.base.get(['job', 'j2']))?.version).toBe(1);
+    expect(await db.jobs.get('j2')).toMatchObject({ title: 'Other', version: 1 });
     expect(await getMeta(db, 'cursor')).toBe('10');
+  });
+
+  it('RC4: a synced entity without own changes is stored once, as its visible record; a replayed page is stale', async () => {
+    const { db, reconciler } = setup();
+    await reconciler.applyPulled([pulled('job', 'j1', 2, JOB_FIELDS)], '10', SERVER_HLC, null);
+    expect(await db.base.count()).toBe(0);
+    const replay = await reconciler.applyPulled([pulled('job', 'j1', 2, { ...JOB_FIELDS, title: 'Replayed' })], '10', SERVER_HLC, '10');
+    expect(replay).toMatchObject({ applied: 0, stale: 1 });
+    const newer = await reconciler.applyPulled([pulled('job', 'j1', 3, { ...JOB_FIELDS, title: 'Newer' })], '11', SERVER_HLC, '10');
+    expect(newer).toMatchObject({ applied: 1, stale: 0 });
+    expect(await db.jobs.get('j1')).toMatchObject({ title: 'Newer', version: 3 });
+    expect(await db.base.count()).toBe(0);
+  });
+
+  it('RC4: the first own change keeps the pulled base as a base row; the change is made on that version', async () => {
+    const { db, ctx, reconciler } = setup();
+    await reconciler.applyPulled([pulled('job', 'j1', 2, JOB_FIELDS), pulled('report', 'j1', 4, { jobId: 'j1', notes: 'server', 'checklist.a': { label: 'A', done: false } })], '10', SERVER_HLC, null);
+    await saveReportNotes(ctx, 'j1', 'mine');
+    expect(await db.base.get(['report', 'j1'])).toMatchObject({ version: 4, fields: { jobId: 'j1', notes: 'server', 'checklist.a': { label: 'A', done: false } } });
+    expect((await db.outbox.toArray()).map((r) => [r.op, r.baseVersion])).toEqual([['update', 4]]);
+    expect(await db.reports.get('j1')).toMatchObject({ notes: 'mine', checklist: { a: { label: 'A', done: false } } });
+    // Another device's edit arrives while ours is unsent: the base row moves on, ours is replayed on it.
+    await reconciler.applyPulled([pulled('report', 'j1', 5, { jobId: 'j1', notes: 'server', 'checklist.a': { label: 'A', done: true } })], '11', SERVER_HLC, '10');
+    expect(await db.base.get(['report', 'j1'])).toMatchObject({ version: 5 });
+    expect(await db.reports.get('j1')).toMatchObject({ notes: 'mine', checklist: { a: { label: 'A', done: true } } });
+    // Once ours is acked and pulled back, the entity is stored once again.
+    const [row] = await takeBatch(db, 10, 1);
+    if (!row) throw new Error('nothing queued');
+    await settle(db, [{ changeId: row.changeId, status: 'applied', version: 6, seq: 12, superseded: [] }], 2);
+    await reconciler.applyPulled([pulled('report', 'j1', 6, { jobId: 'j1', notes: 'mine', 'checklist.a': { label: 'A', done: true } })], '12', SERVER_HLC, '11');
+    expect([await db.base.count(), await db.outbox.count()]).toEqual([0, 0]);
+    expect(await db.reports.get('j1')).toMatchObject({ notes: 'mine', version: 6 });
+  });
+
+  it('RC4 / PL4: a revoked synced entity without a base row is forgotten too', async () => {
+    const { db, reconciler } = setup();
+    await reconciler.applyPulled([pulled('job', 'j1', 2, JOB_FIELDS), pulled('job', 'j2', 1, JOB_FIELDS)], '5', SERVER_HLC, null);
+    const report = await reconciler.applyPulled([{ entity: 'job', entityId: 'j1', version: 3, deleted: true, fields: {}, clocks: {}, revoked: true }], '6', SERVER_HLC, '5');
+    expect(report).toMatchObject({ revoked: 1 });
+    expect([await db.jobs.get('j1'), (await db.jobs.get('j2'))?.id]).toEqual([undefined, 'j2']);
   });
 
   it('PL4: a revoked job and report are forgotten; settled rows go, unsent edits stay for the server to refuse', async () => {
@@ -159,8 +199,11 @@ describe('reconciler (RC1–RC3, PL3)', () => {
     await db.jobs.put({ id: 'ghost', version: 0, deleted: false, ...JOB_FIELDS });
     expect((await reconciler.rebaseEntities([['job', 'j1']])).rebased).toBe(1);
     expect((await db.jobs.get('j1'))?.title).toBe('Mine');
-    await reconciler.rebaseAll();
-    expect(await db.jobs.get('ghost')).toBeUndefined();
+    await db.jobs.put({ id: 'j1', version: 0, deleted: false, ...JOB_FIELDS, title: 'corrupt again' });
+    expect((await reconciler.rebaseAll()).rebased).toBe(1);
+    expect((await db.jobs.get('j1'))?.title).toBe('Mine');
+    // RC4: a record with neither base row nor own change is a synced entity shown as pulled: kept.
+    expect(await db.jobs.get('ghost')).toBeDefined();
   });
 });
 

@@ -1,7 +1,7 @@
-import { stateFromPulled, toRecord } from '../../protocol/index.ts';
+import { ENTITY_NAMES, stateFromPulled, toRecord } from '../../protocol/index.ts';
 import type { EntityName, JobRecord, PulledRecord, PunchRecord, ReportRecord } from '../../protocol/index.ts';
-import { rebaseTables } from '../data/db.ts';
-import type { BaseRow, EntityKey, OutpostDb } from '../data/db.ts';
+import { rebaseTables, visibleTable } from '../data/db.ts';
+import type { BaseRow, EntityKey, OutboxRow, OutpostDb } from '../data/db.ts';
 import { getMeta, mergeHlcInTx, setMeta } from '../data/meta.ts';
 import { keyOf, rebaseKeysInTx } from '../data/visible.ts';
 
@@ -48,45 +48,75 @@ export function createReconciler(db: OutpostDb, deps: ReconcilerDeps = { now: ()
   ): Promise<ReconcileReport> {
     return db.transaction('rw', [...rebaseTables(db), db.meta], async () => {
       const report: ReconcileReport = { applied: 0, stale: 0, revoked: 0, rebased: 0, pruned: 0, cursorStored: false };
-      const keys = records.map((r) => [r.entity, r.entityId] as EntityKey);
-      const existing = await db.base.bulkGet(keys);
-      // Latest state per key: the base as stored, then each newer record of the page.
-      const latest = new Map<string, BaseRow | undefined>();
-      records.forEach((r, i) => {
-        const k = keyOf(r.entity, r.entityId);
-        if (!latest.has(k)) latest.set(k, existing[i]);
+      const unique = new Map<string, EntityKey>();
+      for (const r of records) unique.set(keyOf(r.entity, r.entityId), [r.entity, r.entityId]);
+      const keys = [...unique.values()];
+      const [bases, rows] = await Promise.all([
+        db.base.bulkGet(keys),
+        db.outbox.where('[entity+entityId]').anyOf(keys.map((k) => [k[0], k[1]])).toArray(),
+      ]);
+      const baseRows = new Map<string, BaseRow>();
+      keys.forEach((k, i) => {
+        const base = bases[i];
+        if (base) baseRows.set(keyOf(k[0], k[1]), base);
       });
+      const rowsByKey = new Map<string, OutboxRow[]>();
+      for (const row of rows) {
+        const k = keyOf(row.entity, row.entityId);
+        const group = rowsByKey.get(k);
+        if (group) group.push(row);
+        else rowsByKey.set(k, [row]);
+      }
+      // The version the device holds per key: its base row's or, for a synced entity without own
+      // changes, its visible record's (RC4).
+      const held = new Map<string, number>();
+      for (const [k, base] of baseRows) held.set(k, base.version);
+      const lazy: Record<EntityName, string[]> = { job: [], report: [], punch: [] };
+      for (const [k, [entity, entityId]] of unique) if (!baseRows.has(k) && !rowsByKey.has(k)) lazy[entity].push(entityId);
+      for (const entity of ENTITY_NAMES) {
+        if (!lazy[entity].length) continue;
+        const found = await visibleTable(db, entity).bulkGet(lazy[entity]);
+        for (const record of found) if (record) held.set(keyOf(entity, record.id), record.version);
+      }
+
       const touched = new Map<string, BaseRow>();
       // PL4: entities this person may no longer see; the device forgets them (queued edits stay, to be refused).
       const revoked = new Map<string, EntityKey>();
       for (const record of records) {
         const k = keyOf(record.entity, record.entityId);
-        const current = latest.get(k);
         if (record.revoked) {
-          latest.set(k, undefined);
+          held.delete(k);
           touched.delete(k);
           revoked.set(k, [record.entity, record.entityId]);
           report.revoked++;
           continue;
         }
-        if (current && current.version >= record.version) {
+        const current = held.get(k);
+        if (current !== undefined && current >= record.version) {
           report.stale++;
           continue;
         }
         const next = stateFromPulled(record);
-        latest.set(k, next);
+        held.set(k, next.version);
         touched.set(k, next);
         revoked.delete(k); // access came back later in the same page
         report.applied++;
       }
-      if (touched.size) await db.base.bulkPut([...touched.values()]);
+
       if (revoked.size) {
         const gone = [...revoked.values()];
         await db.base.bulkDelete(gone.map((k) => [k[0], k[1]] as EntityKey));
-        const settled = await db.outbox.where('[entity+entityId]').anyOf(gone.map((k) => [k[0], k[1]])).filter((r) => r.state === 'acked').primaryKeys();
-        if (settled.length) await db.outbox.bulkDelete(settled);
+        const goneRows = gone.flatMap((k) => rowsByKey.get(keyOf(k[0], k[1])) ?? []);
+        const settled = goneRows.filter((r) => r.state === 'acked');
+        if (settled.length) await db.outbox.bulkDelete(settled.map((r) => r.seq));
         report.pruned += settled.length;
-        report.rebased += await rebaseKeysInTx(db, gone); // RC2: nothing left to show but own unsent edits
+        // RC2: nothing left to show but own unsent edits; without those the record goes.
+        const left = new Set(goneRows.filter((r) => r.state !== 'acked').map((r) => keyOf(r.entity, r.entityId)));
+        const forget: Record<EntityName, string[]> = { job: [], report: [], punch: [] };
+        for (const [entity, entityId] of gone) if (!left.has(keyOf(entity, entityId))) forget[entity].push(entityId);
+        await Promise.all(ENTITY_NAMES.map((entity) => (forget[entity].length ? visibleTable(db, entity).bulkDelete(forget[entity]) : null)));
+        report.rebased += gone.length - left.size;
+        report.rebased += await rebaseKeysInTx(db, gone.filter(([entity, entityId]) => left.has(keyOf(entity, entityId))));
       }
 
       const stored = await getMeta(db, 'cursor');
@@ -97,33 +127,40 @@ export function createReconciler(db: OutpostDb, deps: ReconcilerDeps = { now: ()
       await mergeHlcInTx(db, serverHlc, deps.now());
 
       if (touched.size) {
-        const touchedKeys = [...touched.values()].map((b) => [b.entity, b.entityId] as EntityKey);
         // OB7 / RC2: acked rows whose version the base has reached are done.
-        const rows = await db.outbox.where('[entity+entityId]').anyOf(touchedKeys.map((k) => [k[0], k[1]])).toArray();
-        const prune = rows.filter((row) => {
+        const touchedRows = [...touched.keys()].flatMap((k) => rowsByKey.get(k) ?? []);
+        const prune = touchedRows.filter((row) => {
           if (row.state !== 'acked') return false;
           const baseVersion = touched.get(keyOf(row.entity, row.entityId))?.version ?? 0;
           return row.receipt?.status !== 'applied' || row.receipt.version <= baseVersion;
         });
         if (prune.length) await db.outbox.bulkDelete(prune.map((r) => r.seq));
         report.pruned += prune.length;
-        // RC2 without re-reading what this transaction just wrote: an entity with no outbox row left
-        // shows its new base as is (rebase(base, []) is the base); only the others are rebased from
-        // base + own changes. (A first sync has no outbox rows: this halves its reads.)
+        // RC4: an entity with own changes left keeps a base row and is rebased (RC2); any other shows the
+        // new server state as is and keeps it only there (rebase(base, []) is the base): one write.
         const pruned = new Set(prune.map((r) => r.seq));
-        const withRows = new Set(rows.filter((r) => !pruned.has(r.seq)).map((r) => keyOf(r.entity, r.entityId)));
+        const withRows = new Set(touchedRows.filter((r) => !pruned.has(r.seq)).map((r) => keyOf(r.entity, r.entityId)));
         const direct: Record<EntityName, AnyRecord[]> = { job: [], report: [], punch: [] };
-        const rebaseKeys: EntityKey[] = [];
+        const kept: BaseRow[] = [];
+        const dropped: EntityKey[] = [];
         for (const [k, state] of touched) {
-          if (withRows.has(k)) rebaseKeys.push([state.entity, state.entityId]);
-          else direct[state.entity].push(toRecord(state.entity, state.entityId, state.version, state.deleted, state.fields));
+          if (withRows.has(k)) {
+            kept.push(state);
+            continue;
+          }
+          direct[state.entity].push(toRecord(state.entity, state.entityId, state.version, state.deleted, state.fields));
+          if (baseRows.has(k)) dropped.push([state.entity, state.entityId]);
         }
         await Promise.all([
-          direct.job.length ? db.jobs.bulkPut(direct.job as JobRecord[]) : null,
-          direct.report.length ? db.reports.bulkPut(direct.report as ReportRecord[]) : null,
-          direct.punch.length ? db.punches.bulkPut(direct.punch as PunchRecord[]) : null,
+          kept.length ? db.base.bulkPut(kept) : null,
+          dropped.length ? db.base.bulkDelete(dropped) : null,
+          ...ENTITY_NAMES.map((entity) => (direct[entity].length ? visibleTable(db, entity).bulkPut(direct[entity]) : null)),
         ]);
-        report.rebased += touched.size - rebaseKeys.length + (await rebaseKeysInTx(db, rebaseKeys));
+        report.rebased += touched.size - kept.length;
+        report.rebased += await rebaseKeysInTx(
+          db,
+          kept.map((b) => [b.entity, b.entityId] as EntityKey),
+        );
       }
       return report;
     });
@@ -141,18 +178,14 @@ export function createReconciler(db: OutpostDb, deps: ReconcilerDeps = { now: ()
     }));
   }
 
-  /** RC2 for every entity the device knows (after a schema migration or a repair). */
+  /**
+   * RC2 for every entity with a base row or own changes (after a schema migration or a repair). A synced
+   * entity without either shows its base as is (RC4) and has nothing to recompute.
+   */
   async function rebaseAll(): Promise<ReconcileReport> {
     return db.transaction('rw', rebaseTables(db), async () => {
       const [baseKeys, rows] = await Promise.all([db.base.toCollection().primaryKeys(), db.outbox.toArray()]);
       const keys: EntityKey[] = [...baseKeys, ...rows.map((r) => [r.entity, r.entityId] as EntityKey)];
-      // Visible rows with neither base nor own change are leftovers: rebase removes them.
-      const [jobs, reports, punches] = await Promise.all([
-        db.jobs.toCollection().primaryKeys(),
-        db.reports.toCollection().primaryKeys(),
-        db.punches.toCollection().primaryKeys(),
-      ]);
-      keys.push(...jobs.map((id) => ['job', id] as const), ...reports.map((id) => ['report', id] as const), ...punches.map((id) => ['punch', id] as const));
       return { applied: 0, stale: 0, revoked: 0, pruned: 0, cursorStored: false, rebased: await rebaseKeysInTx(db, keys) };
     });
   }
