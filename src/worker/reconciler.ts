@@ -51,15 +51,16 @@ export function createReconciler(db: OutpostDb, deps: ReconcilerDeps = { now: ()
       const unique = new Map<string, EntityKey>();
       for (const r of records) unique.set(keyOf(r.entity, r.entityId), [r.entity, r.entityId]);
       const keys = [...unique.values()];
-      const [bases, rows] = await Promise.all([
-        db.base.bulkGet(keys),
+      // Reads that cost what exists rather than what was pulled: base rows are few (RC4), and an
+      // index range read over absent keys is one request where a bulkGet is one per key.
+      const [stored, bases, rows] = await Promise.all([
+        getMeta(db, 'cursor'),
+        db.base.where('[entity+entityId]').anyOf(keys.map((k) => [k[0], k[1]])).toArray(),
         db.outbox.where('[entity+entityId]').anyOf(keys.map((k) => [k[0], k[1]])).toArray(),
       ]);
-      const baseRows = new Map<string, BaseRow>();
-      keys.forEach((k, i) => {
-        const base = bases[i];
-        if (base) baseRows.set(keyOf(k[0], k[1]), base);
-      });
+      // The page continues the stored cursor (PL3: otherwise it is a replayed or reordered page).
+      const continues = fromCursor !== undefined && (stored ?? '') === (fromCursor ?? '');
+      const baseRows = new Map<string, BaseRow>(bases.map((b) => [keyOf(b.entity, b.entityId), b]));
       const rowsByKey = new Map<string, OutboxRow[]>();
       for (const row of rows) {
         const k = keyOf(row.entity, row.entityId);
@@ -119,8 +120,7 @@ export function createReconciler(db: OutpostDb, deps: ReconcilerDeps = { now: ()
         report.rebased += await rebaseKeysInTx(db, gone.filter(([entity, entityId]) => left.has(keyOf(entity, entityId))));
       }
 
-      const stored = await getMeta(db, 'cursor');
-      if (fromCursor === undefined || (stored ?? '') === (fromCursor ?? '')) {
+      if (fromCursor === undefined || continues) {
         await setMeta(db, 'cursor', cursor);
         report.cursorStored = true;
       }
