@@ -4,7 +4,7 @@ import { ChangeSchema } from './changes.ts';
 import { FIELD_SCHEMAS, ITEM_SCHEMAS, REQUIRED_ON_CREATE, LIMITS } from './entities.ts';
 import { ErrorResponseSchema } from './errors.ts';
 import { LiveMessageSchema } from './live.ts';
-import { PullQuerySchema, PullResponseSchema } from './pull.ts';
+import { PriorityPullQuerySchema, PriorityPullResponseSchema, PullQuerySchema, PullResponseSchema } from './pull.ts';
 import { PushRequestSchema, PushResponseSchema } from './push.ts';
 import { RULES } from './rules.ts';
 
@@ -32,6 +32,8 @@ export function protocolFingerprint(): string {
     pushResponse: json(PushResponseSchema),
     pullQuery: json(PullQuerySchema),
     pullResponse: json(PullResponseSchema),
+    priorityPullQuery: json(PriorityPullQuerySchema),
+    priorityPullResponse: json(PriorityPullResponseSchema),
     live: json(LiveMessageSchema),
     error: json(ErrorResponseSchema),
     signIn: json(SignInRequestSchema),

@@ -50,3 +50,26 @@ export const PullResponseSchema = z.strictObject({
   serverHlc: z.string(),
 });
 export type PullResponse = z.infer<typeof PullResponseSchema>;
+
+const LocalDateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'dates are YYYY-MM-DD');
+
+/**
+ * GET /api/sync/pull/priority?from=&to=&limit= (PL5): what a new device needs first — the jobs the
+ * person may see scheduled from `from` to `to` (the device's own dates, inclusive), soonest first, and
+ * their reports. Records as in a pull, at their current versions; no cursor: the pull by cursor
+ * (PL1) still brings everything, and PL3 skips what this already brought.
+ */
+export const PriorityPullQuerySchema = z.strictObject({
+  from: LocalDateSchema,
+  to: LocalDateSchema,
+  limit: z.coerce.number().int().min(1).max(LIMITS.maxPullLimit).optional(),
+});
+export type PriorityPullQuery = z.infer<typeof PriorityPullQuerySchema>;
+
+export const PriorityPullResponseSchema = z.strictObject({
+  ok: z.literal(true),
+  protocolVersion: z.number().int(),
+  records: z.array(PulledRecordSchema),
+  serverHlc: z.string(),
+});
+export type PriorityPullResponse = z.infer<typeof PriorityPullResponseSchema>;

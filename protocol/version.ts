@@ -8,8 +8,11 @@
  *       cursor, errors, live-channel pokes; entities job, report, punch.
  *   2 — pulled records may be revocations (`revoked: true`): the person may no
  *       longer see the entity (PL4). A version-1 device reads one as a deletion.
+ *   3 — `GET /api/sync/pull/priority`: a new device's first jobs (this week's)
+ *       before the pull by cursor (PL5). Nothing else changes; a device that
+ *       finds no such route on its server pulls by cursor only.
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** Oldest client protocol the server still accepts (older gets 426 client_too_old). */
 export const MIN_PROTOCOL_VERSION = 1;

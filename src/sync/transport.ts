@@ -1,5 +1,13 @@
-import { ErrorResponseSchema, PROTOCOL_HEADER, PROTOCOL_VERSION, PullResponseSchema, PushResponseSchema, REQUEST_ID_HEADER } from '../../protocol/index.ts';
-import type { PullResponse, PushRequest, PushResponse } from '../../protocol/index.ts';
+import {
+  ErrorResponseSchema,
+  PROTOCOL_HEADER,
+  PROTOCOL_VERSION,
+  PriorityPullResponseSchema,
+  PullResponseSchema,
+  PushResponseSchema,
+  REQUEST_ID_HEADER,
+} from '../../protocol/index.ts';
+import type { PriorityPullResponse, PullResponse, PushRequest, PushResponse } from '../../protocol/index.ts';
 import { parseRetryAfter } from './backoff.ts';
 import { systemTimers } from './timers.ts';
 import type { TimersLike } from './timers.ts';
@@ -24,6 +32,8 @@ export type TransportResult<T> =
 export interface SyncTransport {
   push(request: PushRequest): Promise<TransportResult<PushResponse>>;
   pull(cursor: string | null, limit: number): Promise<TransportResult<PullResponse>>;
+  /** PL5: the jobs scheduled from `from` to `to` (YYYY-MM-DD) and their reports, before a first pull. */
+  pullPriority?(from: string, to: string, limit: number): Promise<TransportResult<PriorityPullResponse>>;
 }
 
 export interface HttpTransportOptions {
@@ -151,6 +161,15 @@ export function createHttpTransport(options: HttpTransportOptions): SyncTranspor
       const raw = await send(`/api/sync/pull?${query.toString()}`, { method: 'GET', cache: 'no-store' });
       if ('failed' in raw || raw.status < 200 || raw.status > 299) return classifyFailure(raw);
       const parsed = PullResponseSchema.safeParse(parseJson(raw.text));
+      if (!parsed.success) return notSync('pull');
+      return { kind: 'ok', body: parsed.data };
+    },
+
+    async pullPriority(from, to, limit) {
+      const query = new URLSearchParams({ from, to, limit: String(limit) });
+      const raw = await send(`/api/sync/pull/priority?${query.toString()}`, { method: 'GET', cache: 'no-store' });
+      if ('failed' in raw || raw.status < 200 || raw.status > 299) return classifyFailure(raw);
+      const parsed = PriorityPullResponseSchema.safeParse(parseJson(raw.text));
       if (!parsed.success) return notSync('pull');
       return { kind: 'ok', body: parsed.data };
     },

@@ -42,7 +42,8 @@ export function createReconciler(db: OutpostDb, deps: ReconcilerDeps = { now: ()
    */
   async function applyPulled(
     records: PulledRecord[],
-    cursor: string,
+    /** The cursor after this page; null for records that come without one (PL5) — none is stored. */
+    cursor: string | null,
     serverHlc: string,
     fromCursor?: string | null,
   ): Promise<ReconcileReport> {
@@ -120,7 +121,7 @@ export function createReconciler(db: OutpostDb, deps: ReconcilerDeps = { now: ()
         report.rebased += await rebaseKeysInTx(db, gone.filter(([entity, entityId]) => left.has(keyOf(entity, entityId))));
       }
 
-      if (fromCursor === undefined || continues) {
+      if (cursor !== null && (fromCursor === undefined || continues)) {
         await setMeta(db, 'cursor', cursor);
         report.cursorStored = true;
       }
