@@ -46,11 +46,11 @@ describe('browser triggers (SY3)', () => {
     expect(events).toEqual(['online', 'visible', 'poke', 'write']);
   });
 
-  it('a second hello (the channel reconnected) pulls, and a closed channel is reopened', () => {
+  it('SY4 / LV2: a second hello (the channel reconnected: the server is back) syncs at once like coming online; a closed channel is reopened', () => {
     const { channels, triggers, events } = setup();
     channels[0]?.send({ type: 'hello', protocolVersion: 1 });
     channels[0]?.send({ type: 'hello', protocolVersion: 1 });
-    expect(events).toEqual(['poke']);
+    expect(events).toEqual(['online']);
     triggers.reconnectLive();
     expect(channels).toHaveLength(1);
     channels[0]?.close();

@@ -49,8 +49,9 @@ export function createBrowserTriggers(deps: BrowserTriggerDeps): BrowserTriggers
       return;
     }
     if (type === 'poke') fire('poke');
-    // A second hello means the channel reconnected: pokes may have been missed while it was down.
-    else if (type === 'hello' && ++hellos > 1) fire('poke');
+    // A second hello means the channel reconnected: pokes may have been missed while it was down, and
+    // the server answers again — like coming online, that cuts a scheduled retry short (SY4, LV2).
+    else if (type === 'hello' && ++hellos > 1) fire('online');
   }
 
   function reconnectLive(): void {
