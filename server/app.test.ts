@@ -394,4 +394,65 @@ describe('live channel over a real socket (LV1)', () => {
     }
     expect(await nextEvent()).toBeNull();
   });
+
+  it('LV1/PU8: pushes sent at the same time each get their own receipts, poke and metrics', async () => {
+    const s = await startTestServer();
+    await s.app.listen({ port: 0, host: '127.0.0.1' });
+    const address = s.app.server.address();
+    if (!address || typeof address === 'string') throw new Error('no address');
+    const base = `http://127.0.0.1:${address.port}`;
+    const live = await fetch(`${base}/api/sync/live`, { headers: { cookie: s.cookie.maria } });
+    const reader = (live.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    let buffer = '';
+    const nextEvent = async (): Promise<unknown> => {
+      for (;;) {
+        const end = buffer.indexOf('\n\n');
+        if (end >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const data = block.split('\n').find((l) => l.startsWith('data: '));
+          if (data) return JSON.parse(data.slice(6));
+          continue;
+        }
+        const { value, done } = await reader.read();
+        if (done) return null;
+        buffer += decoder.decode(value, { stream: true });
+      }
+    };
+    const send = async (cookie: string, changes: readonly unknown[]) => {
+      const res = await fetch(`${base}/api/sync/push`, {
+        method: 'POST',
+        headers: { cookie, 'content-type': 'application/json', 'x-outpost-protocol': String(PROTOCOL_VERSION) },
+        body: JSON.stringify(pushBody(changes)),
+      });
+      expect(res.status).toBe(200);
+      return receiptsOf(await res.text());
+    };
+    try {
+      expect(await nextEvent()).toMatchObject({ type: 'hello' });
+      const job = jobCreate(randomUUID(), null);
+      const reused = { ...job, fields: { ...job.fields, title: 'Other' } };
+      const [mine, theirs, again] = await Promise.all([
+        send(s.cookie.maria, [job, punchCreate(s.actor.wes.userId)]),
+        send(s.cookie.wes, [punchCreate(s.actor.wes.userId), reused]),
+        send(s.cookie.ana, [punchCreate(s.actor.wes.userId)]),
+      ]);
+      expect(mine.map((r) => r.status)).toEqual(['applied', 'applied']);
+      expect(theirs.map((r) => r.status)).toEqual(['applied', 'refused']);
+      expect(theirs[1]).toMatchObject({ changeId: job.id, code: 'id_reused' });
+      expect(again[0]).toMatchObject({ status: 'refused', code: 'forbidden' });
+      const seqOf = (r: (typeof mine)[number] | undefined) => (r?.status === 'applied' ? r.seq : -1);
+      // One poke per push that changed something, each with that push's last sequence number.
+      const pokes = [await nextEvent(), await nextEvent()];
+      expect(pokes.map((p) => (p as { seq: number }).seq).sort((a, b) => a - b)).toEqual([seqOf(mine[1]), seqOf(theirs[0])].sort((a, b) => a - b));
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      expect(metrics).toContain('outpost_changes_total{outcome="applied"} 3');
+      expect(metrics).toContain('outpost_changes_total{outcome="refused"} 2');
+      expect(metrics).toMatch(/outpost_push_batch_changes_count 3\b/);
+    } finally {
+      await s.app.close();
+      await s.storage.close();
+    }
+  });
 });

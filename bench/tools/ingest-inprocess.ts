@@ -2,7 +2,9 @@
  * In-process ingest ceiling and its breakdown (no HTTP): prepareChanges (zod + hash) and
  * storage.applyBatch on a fresh SQLite file, batches of 200 new punches from one worker.
  * Ids are time-ordered (UUIDv7) as devices make them; pass `v4` to compare with random ids.
- * Usage: npx tsx bench/tools/ingest-inprocess.ts [batches] [v7|v4]
+ * `pushers` > 1 keeps that many pushes in flight at once, as concurrent requests do, so the storage can
+ * group-commit them (PU8); 1 applies one push after another.
+ * Usage: npx tsx bench/tools/ingest-inprocess.ts [batches] [v7|v4] [pushers]
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,6 +17,7 @@ import { prepareChanges } from '../../server/sync/prepare.ts';
 
 const batches = Number(process.argv[2] ?? 300);
 const newId = process.argv[3] === 'v4' ? randomUUID : uuidv7;
+const pushers = Math.max(1, Number(process.argv[4] ?? 1));
 const dir = mkdtempSync(join(tmpdir(), 'outpost-ingest-'));
 const storage = await openSqliteStorage(join(dir, 'outpost.sqlite'));
 await seedDemo(storage);
@@ -42,21 +45,29 @@ let tParse = 0;
 let tPrepare = 0;
 let tApply = 0;
 const t0 = performance.now();
-for (const body of bodies) {
-  const a = performance.now();
-  const changes = JSON.parse(body) as ({ id: string } & Record<string, unknown>)[];
-  const b = performance.now();
-  const prepared = prepareChanges(changes);
-  const c = performance.now();
-  await storage.applyBatch(actor, prepared);
-  const d = performance.now();
-  tParse += b - a;
-  tPrepare += c - b;
-  tApply += d - c;
-}
+let next = 0;
+let applied = 0;
+await Promise.all(
+  Array.from({ length: pushers }, async () => {
+    while (next < bodies.length) {
+      const body = bodies[next++] as string;
+      const a = performance.now();
+      const changes = JSON.parse(body) as ({ id: string } & Record<string, unknown>)[];
+      const b = performance.now();
+      const prepared = prepareChanges(changes);
+      const c = performance.now();
+      tParse += b - a;
+      tPrepare += c - b;
+      const result = await storage.applyBatch(actor, prepared);
+      applied += result.receipts.filter((r) => r.status === 'applied').length;
+    }
+  }),
+);
 const total = performance.now() - t0;
+tApply = total - tParse - tPrepare;
 const n = batches * 200;
-console.log(`${n} changes in ${total.toFixed(0)} ms = ${Math.round(n / (total / 1000))} changes/s`);
+if (applied !== n) throw new Error(`only ${applied} of ${n} applied`);
+console.log(`${n} changes in ${total.toFixed(0)} ms = ${Math.round(n / (total / 1000))} changes/s (${pushers} pusher${pushers === 1 ? '' : 's'}, ${newId === uuidv7 ? 'v7' : 'v4'} ids)`);
 console.log(`JSON.parse ${tParse.toFixed(0)} ms · prepare (zod + hash) ${tPrepare.toFixed(0)} ms · applyBatch ${tApply.toFixed(0)} ms`);
 await storage.close();
 rmSync(dir, { recursive: true, force: true });

@@ -205,6 +205,89 @@ export function runStorageContract(name: string, open: (options?: OpenOptions) =
       });
     });
 
+    describe('pushes at the same time (PU8)', () => {
+      it('each push gets the receipts it would get alone, in arrival order, with its own permissions', async () => {
+        const jobId = randomUUID();
+        const anaJob = randomUUID();
+        await storage.applyBatch(w.manager, prep(jobCreate(anaJob, w.ana.userId)));
+        const create = jobCreate(jobId, w.wes.userId);
+        const invalid = raw({ entity: 'job', entityId: randomUUID(), fields: { status: 'exploded' } });
+        const punch = punchCreate(w.wes.userId);
+        const reused: RawChange = { ...create, fields: { ...create.fields, title: 'Other' } };
+        const notMine = raw({ entity: 'job', entityId: anaJob, deviceId: 'wes-phone', fields: { title: 'Mine now' }, baseVersion: 1 });
+        const [a, b] = await Promise.all([
+          storage.applyBatch(w.manager, prep(create, invalid)),
+          storage.applyBatch(w.wes, prep(punch, reused, notMine)),
+        ]);
+        expect(a.receipts.map((r) => [r.changeId, r.status])).toEqual([[create.id, 'applied'], [invalid.id, 'refused']]);
+        expect(a.receipts[1]).toMatchObject({ code: 'invalid_change' });
+        expect(b.receipts.map((r) => [r.changeId, r.status])).toEqual([[punch.id, 'applied'], [reused.id, 'refused'], [notMine.id, 'refused']]);
+        expect(b.receipts[1]).toMatchObject({ code: 'id_reused' });
+        expect(b.receipts[2]).toMatchObject({ code: 'forbidden' });
+        // Arrival order: the first push's changes come first in the sequence, each push's lastSeq is its own.
+        expect(a.lastSeq).toBe(applied(a.receipts[0]).seq);
+        expect(b.lastSeq).toBe(applied(b.receipts[0]).seq);
+        expect(applied(b.receipts[0]).seq).toBe(applied(a.receipts[0]).seq + 1);
+        const { records } = await pullAll(storage, w.manager);
+        expect(records.find((r) => r.entityId === jobId)?.fields.title).toBe(create.fields.title);
+        expect(records.find((r) => r.entityId === anaJob)?.version).toBe(1);
+        expect((await storage.listRejections(w.manager.orgId)).map((x) => x.code).sort()).toEqual(['forbidden', 'id_reused', 'invalid_change']);
+      });
+
+      it('PU3: the same push sent twice at once is applied once; the second is answered with the original receipts', async () => {
+        const changes = [jobCreate(randomUUID(), null), raw({ entity: 'job', entityId: randomUUID(), fields: { status: 'nope' } }), punchCreate(w.wes.userId)];
+        const [first, second] = await Promise.all([storage.applyBatch(w.manager, prep(...changes)), storage.applyBatch(w.manager, prep(...changes))]);
+        expect(first.receipts.map((r) => r.status)).toEqual(['applied', 'refused', 'applied']);
+        expect(second.receipts).toEqual(first.receipts.map((original) => ({ changeId: original.changeId, status: 'duplicate', original })));
+        expect(second.lastSeq).toBeNull();
+        expect(await storage.latestSeq()).toBe(first.lastSeq);
+        const later = await storage.applyBatch(w.manager, prep(...changes));
+        expect(later.receipts).toEqual(second.receipts);
+      });
+
+      it('many pushes at once: every change applied once, sequence numbers unique and without gaps', async () => {
+        const before = await storage.latestSeq();
+        const pushes = Array.from({ length: 12 }, (_, i) => prep(...Array.from({ length: 1 + (i % 4) }, () => punchCreate(w.wes.userId))));
+        const results = await Promise.all(pushes.map((p) => storage.applyBatch(w.wes, p)));
+        const seqs = results.flatMap((r) => r.receipts.map((x) => applied(x).seq));
+        const total = pushes.reduce((n, p) => n + p.length, 0);
+        expect(seqs).toEqual(Array.from({ length: total }, (_, i) => before + 1 + i));
+        results.forEach((r) => expect(r.lastSeq).toBe(Math.max(...r.receipts.map((x) => applied(x).seq))));
+        expect((await pullAll(storage, w.wes)).records).toHaveLength(total);
+      });
+
+      it('PU4: a push that fails while writing fails alone; pushes sent with it are applied', async () => {
+        let failOn: string | null = null;
+        const s = await open({ hooks: { afterLogRow: (id) => { if (id === failOn) throw new Error('injected failure'); } } });
+        try {
+          const ww = await makeWorld(s);
+          const a = jobCreate(randomUUID(), null);
+          const b1 = jobCreate(randomUUID(), null);
+          const b2 = jobCreate(randomUUID(), null);
+          const c = punchCreate(ww.wes.userId);
+          failOn = b2.id;
+          const [ra, rb, rc] = await Promise.allSettled([
+            s.applyBatch(ww.manager, prep(a)),
+            s.applyBatch(ww.manager, prep(b1, b2)),
+            s.applyBatch(ww.wes, prep(c)),
+          ]);
+          expect(rb).toMatchObject({ status: 'rejected', reason: { message: 'injected failure' } });
+          if (ra.status !== 'fulfilled' || rc.status !== 'fulfilled') throw new Error('the other pushes failed');
+          expect(ra.value.receipts.map((r) => r.status)).toEqual(['applied']);
+          expect(rc.value.receipts.map((r) => r.status)).toEqual(['applied']);
+          const ids = (await pullAll(s, ww.manager)).records.map((r) => r.entityId).sort();
+          expect(ids).toEqual([a.entityId, c.entityId].sort());
+          expect(await s.latestSeq()).toBe(2);
+          failOn = null;
+          const retry = await s.applyBatch(ww.manager, prep(b1, b2));
+          expect(retry.receipts.map((r) => r.status)).toEqual(['applied', 'applied']);
+          expect((await s.applyBatch(ww.manager, prep(a))).receipts[0]).toMatchObject({ status: 'duplicate' });
+        } finally {
+          await s.close();
+        }
+      });
+    });
+
     describe('pull', () => {
       it('PL1: pages by cursor with `more`, each entity once at its latest version', async () => {
         const ids = Array.from({ length: 5 }, () => randomUUID());

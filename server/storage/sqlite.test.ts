@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runStorageContract } from './contract.ts';
 import { openSqliteStorage } from './sqlite.ts';
 import { MIGRATIONS } from './sqlite-schema.ts';
+import { makeWorld, prep, punchCreate } from '../testing/fixtures.ts';
 
 const dir = join(tmpdir(), `outpost-sqlite-${randomUUID()}`);
 beforeAll(() => mkdirSync(dir, { recursive: true }));
@@ -42,5 +43,44 @@ describe('sqlite specifics', () => {
     } finally {
       await b.close();
     }
+  });
+
+  it('PU8: pushes made in the same turn share one commit; a failing one sends each to its own', async () => {
+    const commits: number[] = [];
+    let failOn: string | null = null;
+    const s = await openSqliteStorage(':memory:', {
+      hooks: {
+        afterCommit: (n) => commits.push(n),
+        afterLogRow: (id) => {
+          if (id === failOn) throw new Error('injected failure');
+        },
+      },
+    });
+    try {
+      const w = await makeWorld(s);
+      const pushes = Array.from({ length: 3 }, () => prep(punchCreate(w.wes.userId), punchCreate(w.wes.userId)));
+      const results = await Promise.all(pushes.map((p) => s.applyBatch(w.wes, p)));
+      expect(commits).toEqual([3]);
+      expect(results.map((r) => r.receipts.map((x) => x.status))).toEqual(pushes.map(() => ['applied', 'applied']));
+
+      commits.length = 0;
+      const again = Array.from({ length: 3 }, () => punchCreate(w.wes.userId));
+      failOn = (again[1] as { id: string }).id;
+      const settled = await Promise.allSettled(again.map((c) => s.applyBatch(w.wes, prep(c))));
+      expect(settled.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect(commits).toEqual([1, 1]);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('PU8: a push accepted before close is applied before the file closes', async () => {
+    const file = join(dir, 'close-flush.sqlite');
+    const s = await openSqliteStorage(file);
+    const w = await makeWorld(s);
+    const pending = s.applyBatch(w.wes, prep(punchCreate(w.wes.userId)));
+    await s.close();
+    expect((await pending).receipts.map((r) => r.status)).toEqual(['applied']);
+    await expect(s.applyBatch(w.wes, prep(punchCreate(w.wes.userId)))).rejects.toThrow();
   });
 });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { EntityName, FieldClock, OriginalReceipt, PulledRecord, Role, User } from '../../protocol/index.ts';
 import { needs, plan } from '../sync/plan.ts';
-import type { Actor, IncomingChange, PlanOutput, StoredEntity, StoredReceipt } from '../sync/types.ts';
+import type { Actor, BatchResult, IncomingChange, PlanOutput, StoredEntity, StoredReceipt } from '../sync/types.ts';
 import { entityKey } from '../sync/types.ts';
 import { migrate } from './sqlite-schema.ts';
 import type { ConflictRecord, OpenOptions, RejectionRecord, ServerStorage, SessionRow, UserWithPassword } from './types.ts';
@@ -27,6 +27,9 @@ interface EntityRow {
   /** PL4: 1 for a revocation row in a pull. */
   revoked?: number;
 }
+
+/** Most changes applied in one group commit (PU8); a push is never split. */
+const MAX_GROUP_CHANGES = 5_000;
 
 const TABLE: Record<EntityName, string> = { job: 'jobs', report: 'reports', punch: 'punches' };
 
@@ -207,13 +210,74 @@ export async function openSqliteStorage(file: string, options: OpenOptions = {})
     if (out.lastSeq !== null) q.setLastSeq.run(out.lastSeq);
   }
 
-  // PU4: load, decide and write in one IMMEDIATE transaction; any throw rolls everything back.
-  const batch = db.transaction((actor: Actor, changes: readonly IncomingChange[]) => {
+  /** Load, decide and write one push. Call inside a transaction. */
+  const applyOne = (actor: Actor, changes: readonly IncomingChange[]): BatchResult => {
     const loaded = load(actor, changes);
     const out = plan({ actor, changes, ...loaded, nextSeq: currentSeq() + 1, now: Date.now() });
     write(out);
     return { receipts: out.receipts, lastSeq: out.lastSeq };
-  });
+  };
+  // PU4: load, decide and write in one IMMEDIATE transaction; any throw rolls everything back.
+  const batch = db.transaction(applyOne);
+
+  // PU8: group commit. Pushes that reach applyBatch while the event loop is busy (in the same turn, or
+  // while an earlier group is being written) are queued and applied one after another, in arrival
+  // order, inside ONE transaction: each push gets exactly the receipts it would get alone (a later push
+  // sees what an earlier one wrote), and the group pays one COMMIT instead of one per push. Answers are
+  // given only after that COMMIT. If anything throws, the whole group is rolled back and each push is
+  // then applied in its own transaction, so one push's failure never fails another.
+  interface Queued {
+    readonly actor: Actor;
+    readonly changes: readonly IncomingChange[];
+    readonly resolve: (result: BatchResult) => void;
+    readonly reject: (error: unknown) => void;
+  }
+  const group = db.transaction((items: readonly Queued[]) => items.map((p) => applyOne(p.actor, p.changes)));
+  let queue: Queued[] = [];
+  let scheduled = false;
+  const schedule = () => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(flush);
+  };
+  function applyAlone(p: Queued): void {
+    let result: BatchResult;
+    try {
+      result = batch.immediate(p.actor, p.changes);
+    } catch (error) {
+      p.reject(error);
+      return;
+    }
+    hooks.afterCommit?.(1);
+    p.resolve(result);
+  }
+  function flush(): void {
+    scheduled = false;
+    // A group stops at MAX_GROUP_CHANGES so one COMMIT never holds the event loop for long.
+    let taken = 0;
+    let n = 0;
+    while (taken < queue.length && (taken === 0 || n + (queue[taken] as Queued).changes.length <= MAX_GROUP_CHANGES)) {
+      n += (queue[taken] as Queued).changes.length;
+      taken += 1;
+    }
+    const items = queue.slice(0, taken);
+    queue = queue.slice(taken);
+    if (queue.length > 0) schedule();
+    if (items.length === 0) return;
+    if (items.length === 1) {
+      applyAlone(items[0] as Queued);
+      return;
+    }
+    let results: BatchResult[];
+    try {
+      results = group.immediate(items);
+    } catch {
+      for (const p of items) applyAlone(p);
+      return;
+    }
+    hooks.afterCommit?.(items.length);
+    items.forEach((p, i) => p.resolve(results[i] as BatchResult));
+  }
 
   let closed = false;
   return {
@@ -255,8 +319,11 @@ export async function openSqliteStorage(file: string, options: OpenOptions = {})
     async deleteExpiredSessions(now) {
       return q.deleteExpired.run(now).changes;
     },
-    async applyBatch(actor, changes) {
-      return batch.immediate(actor, changes);
+    applyBatch(actor, changes) {
+      return new Promise<BatchResult>((resolve, reject) => {
+        queue.push({ actor, changes, resolve, reject });
+        schedule();
+      });
     },
     async pull(actor, cursor, limit) {
       const stmt = actor.role === 'worker' ? pullWorker : pullWhole;
@@ -301,6 +368,7 @@ export async function openSqliteStorage(file: string, options: OpenOptions = {})
     async close() {
       if (closed) return;
       closed = true;
+      while (queue.length > 0) flush(); // what was accepted is applied before the file closes
       db.close();
     },
   };

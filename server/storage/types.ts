@@ -53,6 +53,8 @@ export interface RejectionRecord {
 export interface StorageHooks {
   /** Called inside the batch transaction after each change-log row is written; throwing aborts the batch (PU4 tests). */
   readonly afterLogRow?: (changeId: string) => void;
+  /** Called after each committed push transaction with the number of pushes it held (group commit, PU8). */
+  readonly afterCommit?: (pushes: number) => void;
 }
 
 export interface OpenOptions {
