@@ -6,7 +6,8 @@ import Dexie, { liveQuery } from 'dexie';
 import { openOutpostDb, recordPunch, saveReportNotes, setChecklistItem } from '../../src/data/index.ts';
 import { createReconciler } from '../../src/worker/reconciler.ts';
 import type { PulledRecord } from '../../protocol/index.ts';
-import type { DrainResult, SyncStatus } from '../../src/sync/index.ts';
+import { createSyncEngine, systemTimers } from '../../src/sync/index.ts';
+import type { DrainResult, LocksLike, SyncStatus } from '../../src/sync/index.ts';
 import { fetchStats, openDevice, resetFetchStats, signIn } from './device.ts';
 import type { BenchUser, Device, DeviceOptions } from './device.ts';
 
@@ -164,9 +165,66 @@ async function queueChanges(n: number): Promise<number> {
   return performance.now() - t0;
 }
 
+/** One timed IndexedDB transaction of the device's database (only while `catchUp({ spans: true })` runs). */
+interface Span {
+  readonly kind: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * Diagnostic: time every transaction the device's database runs (labelled by mode and tables) so a drain
+ * can be split into what each step waits on. Dexie's own implicit transactions (a lone `get`) are not seen.
+ */
+function traceTransactions(db: Device['db'], spans: Span[]): () => void {
+  const original = db.transaction;
+  (db as { transaction: unknown }).transaction = function (this: Device['db'], ...args: unknown[]) {
+    const mode = String(args[0]);
+    const tables = args
+      .slice(1, -1)
+      .flat()
+      .map((t) => (typeof t === 'string' ? t : (t as { name: string }).name))
+      .join('+');
+    const start = performance.now();
+    const result = (original as (...a: unknown[]) => Promise<unknown>).apply(this, args);
+    const done = () => spans.push({ kind: `${mode} ${tables}`, start, end: performance.now() });
+    result.then(done, done);
+    return result;
+  };
+  return () => {
+    (db as { transaction: unknown }).transaction = original;
+  };
+}
+
+function summarizeSpans(spans: readonly Span[]): Record<string, { n: number; ms: number; max: number }> {
+  const out: Record<string, { n: number; ms: number; max: number }> = {};
+  for (const s of spans) {
+    const e = (out[s.kind] ??= { n: 0, ms: 0, max: 0 });
+    e.n++;
+    e.ms += s.end - s.start;
+    e.max = Math.max(e.max, s.end - s.start);
+  }
+  for (const e of Object.values(out)) {
+    e.ms = Math.round(e.ms);
+    e.max = Math.round(e.max);
+  }
+  return out;
+}
+
 /** Drain until every queued change is acknowledged; also the full drain (push, then pull back, reconcile). */
-async function catchUp(): Promise<{ ackedMs: number; drainMs: number; result: DrainResult; acked: number; pending: number; longestTaskMs: number; fetch: typeof fetchStats }> {
+async function catchUp(options: { spans?: boolean } = {}): Promise<{
+  ackedMs: number;
+  drainMs: number;
+  result: DrainResult;
+  acked: number;
+  pending: number;
+  longestTaskMs: number;
+  fetch: typeof fetchStats;
+  spans?: Record<string, { n: number; ms: number; max: number }>;
+}> {
   const d = need();
+  const spans: Span[] = [];
+  const untrace = options.spans ? traceTransactions(d.db, spans) : () => {};
   resetLongTasks();
   resetFetchStats();
   const t0 = performance.now();
@@ -186,7 +244,172 @@ async function catchUp(): Promise<{ ackedMs: number; drainMs: number; result: Dr
   const counts = d.engine.status().counts;
   pending = counts.pending + counts.sending;
   if (Number.isNaN(ackedAt)) ackedAt = performance.now();
-  return { ackedMs: ackedAt - t0, drainMs, result, acked, pending, longestTaskMs: longTasks().longestMs, fetch: structuredClone(fetchStats) };
+  untrace();
+  return {
+    ackedMs: ackedAt - t0,
+    drainMs,
+    result,
+    acked,
+    pending,
+    longestTaskMs: longTasks().longestMs,
+    fetch: structuredClone(fetchStats),
+    ...(options.spans ? { spans: summarizeSpans(spans.filter((s) => s.start - t0 <= ackedAt - t0)) } : {}),
+  };
+}
+
+/**
+ * Diagnostic: the device side of a catch-up without the network or the server. A fresh database gets `n`
+ * punch-like pending outbox rows (about the size `recordPunch` writes); the real engine drains it through a
+ * fake transport that answers every push with `applied` receipts after `netMs` and every pull with nothing.
+ * Then `pullOnly` pull-only drains (nothing pending: what a live poke costs the device before its pull).
+ */
+async function drainProbe(
+  n: number,
+  options: { netMs?: number; batchSize?: number; pullOnly?: number } = {},
+): Promise<{ ms: number; perChangeMs: number; pushes: number; pullOnlyMs: number[]; spans: Record<string, { n: number; ms: number; max: number }>; pullOnlySpans: Record<string, { n: number; ms: number; max: number }> }> {
+  const db = openOutpostDb(`probe-drain-${Math.random()}`, { indexedDB, IDBKeyRange });
+  const deviceId = crypto.randomUUID();
+  await db.meta.bulkPut([
+    { key: 'deviceId', value: deviceId },
+    { key: 'hlc', value: `${String(Date.now()).padStart(13, '0')}-0000-${deviceId}` },
+  ]);
+  const now = Date.now();
+  const rows = [];
+  for (let i = 0; i < n; i++) {
+    rows.push({
+      changeId: crypto.randomUUID(),
+      deviceId,
+      entity: 'punch',
+      entityId: crypto.randomUUID(),
+      op: 'create',
+      fields: {
+        userId: crypto.randomUUID(),
+        kind: i % 2 ? 'clock_out' : 'clock_in',
+        at: now + i,
+        recordedAt: now + i,
+        elapsedMs: 1000 + i,
+        bootId: crypto.randomUUID(),
+        location: { lat: 51.5, lng: -0.12, accuracyM: 10 },
+        flags: [],
+        correctionReason: null,
+      },
+      hlc: `${String(now + i).padStart(13, '0')}-0000-${deviceId}`,
+      baseVersion: 0,
+      payloadVersion: 1,
+      state: 'pending',
+      attempts: 0,
+      lastError: null,
+      createdAt: now + i,
+      updatedAt: now + i,
+      receipt: null,
+    });
+  }
+  for (let i = 0; i < rows.length; i += 1000) await db.outbox.bulkAdd(rows.slice(i, i + 1000) as never);
+  let serverSeq = 0;
+  let pushes = 0;
+  const hlc = () => `${String(Date.now()).padStart(13, '0')}-0000-server`;
+  const transport = {
+    async push(request: { changes: { id: string }[] }) {
+      pushes++;
+      if (options.netMs) await wait(options.netMs);
+      const receipts = request.changes.map((c) => ({ changeId: c.id, status: 'applied' as const, version: 1, seq: ++serverSeq, superseded: [] }));
+      return { kind: 'ok' as const, status: 200, body: { ok: true as const, protocolVersion: 1, receipts, serverHlc: hlc() } };
+    },
+    async pull(cursor: string | null) {
+      if (options.netMs) await wait(options.netMs);
+      return { kind: 'ok' as const, status: 200, body: { ok: true as const, protocolVersion: 1, records: [], cursor: cursor ?? '0', more: false, serverHlc: hlc() } };
+    },
+  };
+  const engine = createSyncEngine({
+    db,
+    transport: transport as never,
+    reconciler: createReconciler(db),
+    locks: navigator.locks as unknown as LocksLike,
+    clock: { now: Date.now },
+    timers: systemTimers,
+    random: Math.random,
+    ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+  });
+  const spans: Span[] = [];
+  let untrace = traceTransactions(db, spans);
+  const t0 = performance.now();
+  await engine.syncNow('online');
+  const ms = performance.now() - t0;
+  untrace();
+  // Acked rows would be pruned once a real pull brings their entities back; this transport pulls nothing.
+  await db.outbox.where('state').equals('acked').delete();
+  const pullOnlyMs: number[] = [];
+  const pullSpans: Span[] = [];
+  untrace = traceTransactions(db, pullSpans);
+  for (let i = 0; i < (options.pullOnly ?? 0); i++) {
+    const t1 = performance.now();
+    await engine.syncNow('poke');
+    pullOnlyMs.push(performance.now() - t1);
+  }
+  untrace();
+  await engine.stop();
+  db.close();
+  await Dexie.delete(db.name);
+  return { ms, perChangeMs: n ? ms / n : 0, pushes, pullOnlyMs, spans: summarizeSpans(spans), pullOnlySpans: summarizeSpans(pullSpans) };
+}
+
+/**
+ * Diagnostic: raw IndexedDB costs of the outbox's bulk steps on `n` punch-like rows: rewriting 500 rows
+ * in the outbox (4 indexes) vs. in a table with only a primary key, reading 500 by the state index and
+ * by primary key. Each figure is the median of `reps` strict transactions.
+ */
+async function outboxCosts(n: number, reps = 5): Promise<Record<string, number>> {
+  const name = `probe-costs-${Math.random()}`;
+  const plain = new Dexie(name, { chromeTransactionDurability: 'strict' });
+  plain.version(1).stores({ outbox: '++seq, &changeId, state, [entity+entityId]', bare: 'seq', small: 'seq, state' });
+  await plain.open();
+  const outbox = plain.table('outbox');
+  const now = Date.now();
+  const rows = Array.from({ length: n }, (_, i) => ({
+    changeId: crypto.randomUUID(),
+    deviceId: 'd',
+    entity: 'punch',
+    entityId: crypto.randomUUID(),
+    op: 'create',
+    fields: { userId: crypto.randomUUID(), kind: 'clock_in', at: now + i, recordedAt: now + i, elapsedMs: i, bootId: crypto.randomUUID(), location: { lat: 51.5, lng: -0.12, accuracyM: 10 }, flags: [], correctionReason: null },
+    hlc: `${String(now + i).padStart(13, '0')}-0000-d`,
+    baseVersion: 0,
+    payloadVersion: 1,
+    state: 'pending',
+    attempts: 0,
+    lastError: null,
+    createdAt: now,
+    updatedAt: now,
+    receipt: null,
+  }));
+  for (let i = 0; i < n; i += 1000) await outbox.bulkAdd(rows.slice(i, i + 1000));
+  const all = (await outbox.toArray()) as { seq: number; state: string }[];
+  await plain.table('bare').bulkAdd(all);
+  await plain.table('small').bulkAdd(all.map((r) => ({ seq: r.seq, state: r.state })));
+  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+  const time = async (fn: (k: number) => Promise<unknown>) => {
+    const xs: number[] = [];
+    for (let k = 0; k < reps; k++) {
+      const t0 = performance.now();
+      await fn(k);
+      xs.push(performance.now() - t0);
+    }
+    return Math.round(med(xs) * 10) / 10;
+  };
+  const slice = (k: number) => all.slice(k * 500, k * 500 + 500);
+  const out: Record<string, number> = {};
+  out['rewrite 500 in outbox (4 indexes), state changes'] = await time((k) => plain.transaction('rw', outbox, () => outbox.bulkPut(slice(k).map((r) => ({ ...r, state: 'sending' })))));
+  out['rewrite 500 in outbox, same state'] = await time((k) => plain.transaction('rw', outbox, () => outbox.bulkPut(slice(k + reps))));
+  out['rewrite 500 in a primary-key-only table'] = await time((k) => plain.transaction('rw', plain.table('bare'), () => plain.table('bare').bulkPut(slice(k))));
+  out['rewrite 500 small {seq,state} rows'] = await time((k) => plain.transaction('rw', plain.table('small'), () => plain.table('small').bulkPut(slice(k).map((r) => ({ seq: r.seq, state: 'acked' })))));
+  out['read 500 by state index'] = await time(() => plain.transaction('r', outbox, () => outbox.where('state').equals('pending').limit(500).toArray()));
+  out['read 500 by primary key range'] = await time((k) => plain.transaction('r', outbox, () => outbox.where(':id').between(slice(k + 2 * reps)[0]!.seq, slice(k + 2 * reps).at(-1)!.seq, true, true).toArray()));
+  out['bulkGet 500 by primary key'] = await time((k) => plain.transaction('r', outbox, () => outbox.bulkGet(slice(k + 2 * reps).map((r) => r.seq))));
+  out['count by state x5'] = await time(() => plain.transaction('r', outbox, () => Promise.all(['pending', 'sending', 'acked', 'refused', 'conflict'].map((st) => outbox.where('state').equals(st).count()))));
+  out['empty strict rw tx'] = await time(() => plain.transaction('rw', plain.table('small'), () => plain.table('small').get(1)));
+  plain.close();
+  await Dexie.delete(name);
+  return out;
 }
 
 /** The naive baseline: a workbox-background-sync Queue in a service worker, one POST per change. */
@@ -425,6 +648,8 @@ async function reconcileProbe(pages: number, size: number): Promise<{ applyMs: n
 
 const api = {
   reconcileProbe,
+  drainProbe,
+  outboxCosts,
   setup,
   syncNow,
   myJobIds,

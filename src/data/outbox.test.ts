@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { compareHlc } from '../../protocol/index.ts';
 import type { AppliedReceipt, ChangeId } from '../../protocol/index.ts';
 import type { OutpostDb } from './db.ts';
 import { OutboxRowError } from './errors.ts';
@@ -13,7 +14,9 @@ import {
   retryRefused,
   settle,
   takeBatch,
+  unsend,
 } from './outbox.ts';
+import { getMeta, setMeta } from './meta.ts';
 import { JOB_FIELDS, freshDb, serverState, testContext } from './testing.ts';
 import type { DataContext } from './write.ts';
 import { saveReportNotes, setJobStatus, updateJob } from './write.ts';
@@ -87,6 +90,52 @@ describe('outbox (OB3, OB4, OB7)', () => {
       ['acked', null, 1],
       ['pending', 'The server could not be reached.', 1],
     ]);
+  });
+
+  it('PU7 / SY6: settle finds the sent rows by seq, still answers a receipt for a row it was not given, and merges the server clock in the same transaction', async () => {
+    const { db, ctx } = await setup();
+    const a = await updateJob(ctx, 'job-1', { title: 'one' });
+    const b = await updateJob(ctx, 'job-2', { title: 'two' });
+    const batch = await takeBatch(db, 10, 1);
+    await setMeta(db, 'deviceId', 'device-a');
+    const summary = await settle(db, [applied(a.changeId, 4), applied(b.changeId, 2)], 2, {
+      sent: batch.slice(0, 1), // b's receipt is looked up by its change id
+      serverHlc: '2100000000000-0000-server',
+    });
+    expect(summary).toMatchObject({ acked: 2, ignored: 0 });
+    expect((await db.outbox.orderBy('seq').toArray()).map((r) => [r.state, r.receipt?.status])).toEqual([
+      ['acked', 'applied'],
+      ['acked', 'applied'],
+    ]);
+    expect(compareHlc((await getMeta(db, 'hlc')) ?? '', '2100000000000-0000-server')).toBeGreaterThan(0);
+  });
+
+  it('PU7: settle ignores a sent row that is no longer the one sent (another change id at that seq)', async () => {
+    const { db, ctx } = await setup();
+    const a = await updateJob(ctx, 'job-1', { title: 'one' });
+    const [row] = await takeBatch(db, 10, 1);
+    const summary = await settle(db, [applied(a.changeId, 4)], 2, { sent: [{ seq: row!.seq, changeId: '00000000-0000-4000-8000-00000000beef' as ChangeId }] });
+    // The seq did not hold the sent change, so the receipt was matched by id instead: still settled.
+    expect(summary).toMatchObject({ acked: 1, ignored: 0 });
+    expect(await countByState(db)).toMatchObject({ acked: 1, sending: 0 });
+  });
+
+  it('OB3 / OB5: unsend returns rows taken ahead of a push that never left, uncounted, so they stay foldable', async () => {
+    const { db, ctx } = await setup();
+    await saveReportNotes(ctx, 'job-1', 'draft');
+    await updateJob(ctx, 'job-2', { title: 'two' });
+    const batch = await takeBatch(db, 10, 1);
+    await settle(db, [applied(batch[1]!.changeId, 2)], 2);
+    expect(await unsend(db, batch, 3)).toBe(1); // the settled row is left alone
+    const rows = await db.outbox.orderBy('seq').toArray();
+    expect(rows.map((r) => [r.state, r.attempts, r.lastError])).toEqual([
+      ['pending', 0, null],
+      ['acked', 1, null],
+    ]);
+    // OB5: never sent, so the next edit of the report folds into it.
+    await saveReportNotes(ctx, 'job-1', 'draft, then more');
+    expect(await db.outbox.where('entity').equals('report').count()).toBe(1);
+    expect((await db.outbox.orderBy('seq').first())?.fields).toMatchObject({ notes: 'draft, then more' });
   });
 
   it('OB4: sending rows left by a killed context return to pending', async () => {

@@ -3,7 +3,7 @@ import type { ChangeId, Receipt } from '../../protocol/index.ts';
 import { OUTBOX_STATES, rebaseTables } from './db.ts';
 import type { EntityKey, OutboxRow, OutboxState, OutpostDb } from './db.ts';
 import { InvalidChangeError, OutboxRowError, toWriteError } from './errors.ts';
-import { tickDeviceHlc } from './meta.ts';
+import { mergeHlcInTx, tickDeviceHlc } from './meta.ts';
 import { pendingRow, rebaseKeysInTx, rowToChange } from './visible.ts';
 import type { DataContext } from './write.ts';
 
@@ -41,18 +41,21 @@ export function listUnsent(db: OutpostDb): Promise<OutboxRow[]> {
 /**
  * Take up to `max` pending rows in outbox order (PU1), mark them `sending` and
  * count the attempt, in one transaction. Only call under the sync lock (OB4).
+ * `probe: false` skips the read-only check for a pending row (the caller has just seen one).
  */
-export async function takeBatch(db: OutpostDb, max: number, now: number): Promise<OutboxRow[]> {
+export async function takeBatch(db: OutpostDb, max: number, now: number, options: { probe?: boolean } = {}): Promise<OutboxRow[]> {
   // Nothing pending (every pull-only drain, e.g. after a live poke): skip the durable rw transaction.
   // A row written right after this check is taken by the next pass (a write triggers one, SY1).
-  if ((await db.outbox.where('state').equals('pending').first()) === undefined) return [];
-  return db.transaction('rw', db.outbox, async () => {
-    // The `state` index orders equal keys by primary key, i.e. by seq.
-    const rows = await db.outbox.where('state').equals('pending').limit(Math.max(0, max)).toArray();
-    const taken = rows.map((r) => ({ ...r, state: 'sending' as const, attempts: r.attempts + 1, updatedAt: now }));
-    if (taken.length) await db.outbox.bulkPut(taken);
-    return taken;
-  });
+  if (options.probe !== false && (await db.outbox.where('state').equals('pending').first()) === undefined) return [];
+  return db.transaction('rw', db.outbox, () => takeInTx(db, max, now));
+}
+
+async function takeInTx(db: OutpostDb, max: number, now: number): Promise<OutboxRow[]> {
+  // The `state` index orders equal keys by primary key, i.e. by seq.
+  const rows = await db.outbox.where('state').equals('pending').limit(Math.max(0, max)).toArray();
+  const taken = rows.map((r) => ({ ...r, state: 'sending' as const, attempts: r.attempts + 1, updatedAt: now }));
+  if (taken.length) await db.outbox.bulkPut(taken);
+  return taken;
 }
 
 export interface SettleSummary {
@@ -65,17 +68,51 @@ export interface SettleSummary {
   rebased: number;
 }
 
+export interface SettleOptions {
+  /**
+   * The rows the receipts answer (as `takeBatch` returned them): they are read back by primary key
+   * (seq), which is much cheaper than looking 500 change ids up in the `changeId` index. A receipt
+   * for a change not among them is still looked up by id.
+   */
+  readonly sent?: readonly Pick<OutboxRow, 'seq' | 'changeId'>[];
+  /** SY6: the push answer's server clock, merged into the device HLC in the same transaction. */
+  readonly serverHlc?: string;
+}
+
+/** Current rows for `changeIds`, by the seqs of `sent` where known, else by the `changeId` index. */
+async function rowsFor(db: OutpostDb, changeIds: readonly string[], sent: SettleOptions['sent']): Promise<Map<string, OutboxRow>> {
+  const byId = new Map<string, OutboxRow>();
+  if (sent?.length) {
+    const found = await db.outbox.bulkGet(sent.map((r) => r.seq));
+    found.forEach((row, i) => {
+      // A row folded, retried or replaced under another id meanwhile is not the one sent.
+      if (row && row.changeId === sent[i]?.changeId) byId.set(row.changeId, row);
+    });
+  }
+  const missing = changeIds.filter((id) => !byId.has(id));
+  if (missing.length) {
+    for (const row of await db.outbox.where('changeId').anyOf(missing).toArray()) byId.set(row.changeId, row);
+  }
+  return byId;
+}
+
 /**
  * PU7, per receipt: applied → acked; refused → refused with code and reason;
  * conflict → conflict with the fields; duplicate → the state of its original.
  * Entities whose change stopped being replayed (refused, conflict) are rebased
- * in the same transaction (RC2).
+ * in the same transaction (RC2). With `serverHlc`, the device clock merges it
+ * in that transaction too (SY6).
  */
-export async function settle(db: OutpostDb, receipts: readonly Receipt[], now: number): Promise<SettleSummary> {
-  return db.transaction('rw', rebaseTables(db), async () => {
+export async function settle(db: OutpostDb, receipts: readonly Receipt[], now: number, options: SettleOptions = {}): Promise<SettleSummary> {
+  const { serverHlc } = options;
+  const tables = serverHlc === undefined ? rebaseTables(db) : [...rebaseTables(db), db.meta];
+  return db.transaction('rw', tables, async () => {
     const summary: SettleSummary = { acked: 0, refused: 0, conflict: 0, ignored: 0, rebased: 0 };
-    const rows = await db.outbox.where('changeId').anyOf(receipts.map((r) => r.changeId)).toArray();
-    const byId = new Map(rows.map((r) => [r.changeId as string, r]));
+    const byId = await rowsFor(
+      db,
+      receipts.map((r) => r.changeId),
+      options.sent,
+    );
     const updated: OutboxRow[] = [];
     const rebase: EntityKey[] = [];
     for (const receipt of receipts) {
@@ -104,6 +141,7 @@ export async function settle(db: OutpostDb, receipts: readonly Receipt[], now: n
     }
     if (updated.length) await db.outbox.bulkPut(updated);
     summary.rebased = await rebaseKeysInTx(db, rebase);
+    if (serverHlc !== undefined) await mergeHlcInTx(db, serverHlc, now);
     return summary;
   });
 }
@@ -115,6 +153,23 @@ export async function release(db: OutpostDb, rows: readonly Pick<OutboxRow, 'seq
     const back = current
       .filter((r): r is OutboxRow => r?.state === 'sending')
       .map((r) => ({ ...r, state: 'pending' as const, lastError: error, updatedAt: now }));
+    if (back.length) await db.outbox.bulkPut(back);
+    return back.length;
+  });
+}
+
+/**
+ * OB3 / OB5: rows marked `sending` ahead of their push (the drain takes the next batch while the
+ * previous one is on the network) go back to `pending` when that push never leaves, with the attempt
+ * uncounted: they never reached the server, so they stay foldable. Rows not `sending` are left alone.
+ */
+export async function unsend(db: OutpostDb, rows: readonly Pick<OutboxRow, 'seq'>[], now: number): Promise<number> {
+  if (!rows.length) return 0;
+  return db.transaction('rw', db.outbox, async () => {
+    const current = await db.outbox.bulkGet(rows.map((r) => r.seq));
+    const back = current
+      .filter((r): r is OutboxRow => r?.state === 'sending')
+      .map((r) => ({ ...r, state: 'pending' as const, attempts: Math.max(0, r.attempts - 1), updatedAt: now }));
     if (back.length) await db.outbox.bulkPut(back);
     return back.length;
   });
@@ -199,6 +254,9 @@ export async function discard(db: OutpostDb, changeId: string): Promise<void> {
 
 /** OB7: remove acked rows whose receipt version the pulled base has reached. Returns how many. */
 export async function pruneAcked(db: OutpostDb): Promise<number> {
+  // Usually none is left: the reconciler prunes the acked rows of every entity a pull brings back. A
+  // read-only check skips the durable rw transaction then (every pull-only drain, e.g. after a poke).
+  if ((await db.outbox.where('state').equals('acked').first()) === undefined) return 0;
   return db.transaction('rw', [db.outbox, db.base], async () => {
     const acked = await db.outbox.where('state').equals('acked').toArray();
     if (!acked.length) return 0;

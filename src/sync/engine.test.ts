@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { DBCore } from 'dexie';
 import { IDBKeyRange } from 'fake-indexeddb';
 import type { Change, ChangeId } from '../../protocol/index.ts';
 import { PAYLOAD_VERSION, compareHlc } from '../../protocol/index.ts';
@@ -82,6 +83,25 @@ async function until(predicate: () => boolean | Promise<boolean>, what = 'condit
     await new Promise((r) => setTimeout(r, 0));
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/** The mode of every IndexedDB transaction `db` opens from now on (explicit or implicit), in order. */
+async function recordTransactions(db: OutpostDb): Promise<string[]> {
+  const modes: string[] = [];
+  db.use({
+    stack: 'dbcore',
+    name: 'record-transactions',
+    create: (down: DBCore): DBCore => ({
+      ...down,
+      transaction: (stores, mode, options) => {
+        modes.push(mode);
+        return down.transaction(stores, mode, options);
+      },
+    }),
+  });
+  db.close(); // Dexie builds its middleware stack when it opens
+  await db.open();
+  return modes;
 }
 
 function everyChangeOnce(server: FakeServer): void {
@@ -305,6 +325,101 @@ describe('sync engine (SY1–SY7, PU7)', () => {
     expect(events.at(-1)?.lastError).toBeNull();
   });
 
+  it('OB4 / PU1 / OB5: the next batch is taken while one is on the network; every change leaves committed `sending`, in outbox order, and a batch taken ahead of a failed push goes back uncounted', async () => {
+    const server = createFakeServer(() => 1_700_000_000_000);
+    const sentStates: string[] = [];
+    const sentIds: string[] = [];
+    let db: OutpostDb | null = null;
+    const transport = {
+      ...server.transport,
+      async push(request: Parameters<FakeServer['transport']['push']>[0]) {
+        for (const change of request.changes) {
+          sentIds.push(change.id);
+          sentStates.push((await db!.outbox.where('changeId').equals(change.id).first())?.state ?? 'missing');
+        }
+        return server.transport.push(request);
+      },
+    };
+    const device = await makeDevice({ ...server, transport }, { batchSize: 2 });
+    db = device.db;
+    await seedJobs(server, device, ['j1', 'j2', 'j3']);
+    await updateJob(device.ctx, 'j1', { title: 'one' });
+    await updateJob(device.ctx, 'j2', { title: 'two' });
+    await updateJob(device.ctx, 'j3', { title: 'three' });
+    await recordPunch(device.ctx, { kind: 'clock_in', location: null });
+    await recordPunch(device.ctx, { kind: 'clock_out', location: null });
+    const queued = await device.db.outbox.orderBy('seq').toArray();
+    const order = queued.map((r) => r.changeId as string);
+    const rows5 = queued.map((r) => r.seq);
+    const events: SyncStatus[] = [];
+    const unsubscribe = device.engine.subscribe((e) => events.push(e));
+    // The first push lands; the second fails while the third batch has already been taken.
+    server.onPush = async () => {
+      if (sentIds.length !== 4) return;
+      // While the second batch is on the network, the third is taken (committed `sending`) ...
+      await until(async () => (await device.db.outbox.get(rows5[4]!))?.state === 'sending', 'the batch taken ahead');
+      // ... and then this push fails.
+      server.script.push.push({ kind: 'transient', reason: 'Bad gateway.' });
+    };
+    expect((await device.engine.syncNow('manual')).outcome).toBe('backoff');
+    server.onPush = null;
+    unsubscribe();
+    const rows = await device.db.outbox.orderBy('seq').toArray();
+    expect(rows.map((r) => [r.state, r.attempts, r.lastError])).toEqual([
+      ['acked', 1, null],
+      ['acked', 1, null],
+      ['pending', 1, 'Bad gateway.'],
+      ['pending', 1, 'Bad gateway.'],
+      ['pending', 0, null], // taken ahead, never sent (OB5: still foldable)
+    ]);
+    // SY5: the counts shifted batch by batch add up to the rows, and end where the outbox is.
+    for (const e of events.slice(1)) expect(Object.values(e.counts).reduce((a, b) => a + b, 0)).toBe(5);
+    expect(device.engine.status().counts).toEqual(await countByState(device.db));
+
+    expect((await device.engine.syncNow('online')).outcome).toBe('synced');
+    expect(sentStates.every((state) => state === 'sending')).toBe(true);
+    expect(sentIds).toEqual([...order.slice(0, 4), ...order.slice(2)]);
+    everyChangeOnce(server);
+    expect(server.entity('job', 'j3')?.fields.title).toBe('three');
+    expect(device.engine.status().counts).toEqual({ pending: 0, sending: 0, acked: 0, refused: 0, conflict: 0 });
+  });
+
+  it('SY2 / SY5: a pull-only drain (e.g. after a poke) reads once, read-only, before its pull request', async () => {
+    const server = createFakeServer(() => 1_700_000_000_000);
+    const device = await makeDevice(server);
+    await seedJobs(server, device, ['j1']);
+    const modes = await recordTransactions(device.db);
+    let beforePull: string[] | null = null;
+    const pull = server.transport.pull;
+    server.transport.pull = (cursor, limit) => {
+      beforePull ??= [...modes];
+      return pull(cursor, limit);
+    };
+    server.apply(managerChange('j2', 'create', { ...JOB_FIELDS }, 1_600_000_000_000));
+    expect((await device.engine.syncNow('poke')).outcome).toBe('synced');
+    expect(beforePull).toEqual(['readonly']);
+    expect(await device.db.jobs.get('j2')).toBeDefined();
+    // No acked row is left to prune: no read-write transaction on the outbox after the pull either.
+    expect(device.engine.status().counts).toEqual({ pending: 0, sending: 0, acked: 0, refused: 0, conflict: 0 });
+  });
+
+  it('OB4 / PU1: a push leaves after one read and the durable take, nothing else', async () => {
+    const server = createFakeServer(() => 1_700_000_000_000);
+    const device = await makeDevice(server);
+    await seedJobs(server, device, ['j1']);
+    await updateJob(device.ctx, 'j1', { title: 'one' });
+    const modes = await recordTransactions(device.db);
+    let beforePush: string[] | null = null;
+    const push = server.transport.push;
+    server.transport.push = (request) => {
+      beforePush ??= [...modes];
+      return push(request);
+    };
+    expect((await device.engine.syncNow('write')).outcome).toBe('synced');
+    expect(beforePush).toEqual(['readonly', 'readwrite']);
+    expect(server.entity('job', 'j1')?.fields.title).toBe('one');
+  });
+
   it('SY6: the server clock from push answers is merged into the device HLC', async () => {
     const server = createFakeServer(() => 1_900_000_000_000);
     const device = await makeDevice(server);
@@ -374,10 +489,10 @@ describe('sync engine (SY1–SY7, PU7)', () => {
       const log = (await device.db.syncLog.orderBy('id').toArray()).map(({ id: _id, at: _at, ...rest }) => rest);
       expect(log).toEqual([
         { context: 'service-worker', reason: 'start', outcome: 'synced', durationMs: 0, pushed: 0, pulled: 1, error: null },
-        // The note written during the push is taken by the same pass's next batch (SY2) ...
-        { context: 'service-worker', reason: 'manual', outcome: 'synced', durationMs: 40, pushed: 2, pulled: 2, error: null },
-        // ... and the pass the write asked for (SY1) finds nothing left.
-        { context: 'service-worker', reason: 'write', outcome: 'synced', durationMs: 0, pushed: 0, pulled: 0, error: null },
+        // The next batch is taken while the push is on the network, before the note was written ...
+        { context: 'service-worker', reason: 'manual', outcome: 'synced', durationMs: 40, pushed: 1, pulled: 1, error: null },
+        // ... so the pass the write asked for (SY1) sends it.
+        { context: 'service-worker', reason: 'write', outcome: 'synced', durationMs: 0, pushed: 1, pulled: 1, error: null },
         { context: 'service-worker', reason: 'sw-sync', outcome: 'backoff', durationMs: 0, pushed: 0, pulled: 0, error: 'Service unavailable.' },
       ]);
     });

@@ -1,9 +1,9 @@
 import { LIMITS, PROTOCOL_VERSION } from '../../protocol/index.ts';
-import type { PulledRecord, PushResponse } from '../../protocol/index.ts';
-import type { OutpostDb, SyncLogContext } from '../data/db.ts';
-import { getMeta, mergeServerHlc, setMeta } from '../data/meta.ts';
-import { countByState, pruneAcked, release, resetSending, settle, takeBatch } from '../data/outbox.ts';
-import type { OutboxCounts } from '../data/outbox.ts';
+import type { PulledRecord, PushRequest, PushResponse } from '../../protocol/index.ts';
+import type { OutboxRow, OutpostDb, SyncLogContext } from '../data/db.ts';
+import { getMeta, setMeta } from '../data/meta.ts';
+import { countByState, pruneAcked, release, resetSending, settle, takeBatch, unsend } from '../data/outbox.ts';
+import type { OutboxCounts, SettleSummary } from '../data/outbox.ts';
 import { appendSyncLog } from '../data/sync-log.ts';
 import { rowToChange } from '../data/visible.ts';
 import { BACKOFF_CAP_MS, backoffDelay } from './backoff.ts';
@@ -151,12 +151,46 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     }
   }
 
+  /**
+   * SY5 counts. A drain does not recount the outbox (five index counts over every row) for each batch:
+   * it counts once at its start, shifts the counts by the rows each of its own committed transactions
+   * moved (`shift`), and counts again at its end. Every shift bumps `countGen`; a count that was issued
+   * before a shift may or may not include that transaction, so its result is dropped and it is counted
+   * again (a count issued after a commit resolved always includes it).
+   */
+  let countGen = 0;
+
+  function shift(delta: Partial<OutboxCounts>): void {
+    const counts = { ...status.counts };
+    for (const [state, n] of Object.entries(delta) as [keyof OutboxCounts, number][]) counts[state] = Math.max(0, counts[state] + n);
+    countGen++;
+    status = { ...status, counts };
+  }
+
+  /** Set `status.counts` from the outbox (see `countGen`). */
+  async function recount(read: () => Promise<OutboxCounts> = () => countByState(db)): Promise<OutboxCounts> {
+    for (let attempt = 0; ; attempt++) {
+      const gen = countGen;
+      const counts = await read();
+      if (gen === countGen || attempt >= 3) {
+        if (gen === countGen) status = { ...status, counts };
+        return counts;
+      }
+    }
+  }
+
+  /** SY5: publish a status event now, with the counts as they stand (no database read). */
+  function publish(patch: Partial<SyncStatus>): void {
+    status = { ...status, ...patch };
+    notify();
+  }
+
   /** SY5: publish a status event with fresh counts. */
   async function emit(patch: Partial<SyncStatus>): Promise<void> {
     status = { ...status, ...patch };
     try {
-      const [counts, lastSyncAt] = await Promise.all([countByState(db), status.lastSyncAt ?? getMeta(db, 'lastSyncAt')]);
-      status = { ...status, counts, lastSyncAt: lastSyncAt ?? null };
+      const [, lastSyncAt] = await Promise.all([recount(), status.lastSyncAt ?? getMeta(db, 'lastSyncAt')]);
+      status = { ...status, lastSyncAt: lastSyncAt ?? null };
     } catch {
       // counts stay as they were (e.g. the database closed for an upgrade)
     }
@@ -224,34 +258,88 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     return failure.kind === 'transient' || failure.kind === 'auth' ? failure.reason : failure.message;
   }
 
+  /** A push request; a transport that throws is a transient failure (PU7). */
+  async function push(request: PushRequest): Promise<TransportResult<PushResponse>> {
+    try {
+      return await transport.push(request);
+    } catch (err) {
+      return { kind: 'transient', reason: err instanceof Error ? err.message : String(err) };
+    }
+  }
+
+  /** Rows moved by a settle: out of `sending`, into their receipt's state (PU7). */
+  function settled(summary: SettleSummary): void {
+    shift({ sending: -(summary.acked + summary.refused + summary.conflict), acked: summary.acked, refused: summary.refused, conflict: summary.conflict });
+  }
+
   /** One drain (SY2), run inside the sync lock (SY1). */
   async function drainOnce(): Promise<Omit<DrainResult, 'passes'>> {
     const counters = { pushed: 0, pulled: 0 };
+    /** Settles of pushed batches still committing (the next batch is pushed meanwhile). */
+    let settling: Promise<unknown> = Promise.resolve();
+    /** The next batch, taken (and committed as `sending`) while the current one is on the network. */
+    let nextBatch: Promise<OutboxRow[]> | null = null;
     try {
-      await resetSending(db, clock.now()); // OB4: we hold the lock, so any `sending` row is orphaned.
-      const deviceId = await getMeta(db, 'deviceId');
+      // Everything the drain needs to know before its first request, in one read-only transaction:
+      // the counts (SY5; they also say whether anything is `sending` or `pending`), the device id and
+      // the cursor. A pull-only drain (e.g. after a live poke) goes straight to its pull request.
+      const start = await db.transaction('r', [db.outbox, db.meta], async () => {
+        const [counts, deviceId, cursor, lastSyncAt] = await Promise.all([
+          recount(),
+          getMeta(db, 'deviceId'),
+          getMeta(db, 'cursor'),
+          status.lastSyncAt ?? getMeta(db, 'lastSyncAt'),
+        ]);
+        return { counts, deviceId, cursor: cursor ?? null, lastSyncAt: lastSyncAt ?? null };
+      });
+      if (status.lastSyncAt === null && start.lastSyncAt !== null) status = { ...status, lastSyncAt: start.lastSyncAt };
+      if (start.counts.sending > 0) {
+        // OB4: we hold the lock, so any `sending` row is orphaned.
+        const back = await resetSending(db, clock.now());
+        shift({ sending: -back, pending: back });
+      }
+      const deviceId = start.deviceId;
       let size = batchSize;
-      for (;;) {
-        const rows = await takeBatch(db, size, clock.now());
-        const first = rows[0];
-        if (!first) break;
-        await emit({ phase: 'pushing' });
-        let result: TransportResult<PushResponse>;
-        try {
-          result = await transport.push({ protocolVersion, deviceId: deviceId ?? first.deviceId, changes: rows.map(rowToChange) });
-        } catch (err) {
-          result = { kind: 'transient', reason: err instanceof Error ? err.message : String(err) };
-        }
+      let rows = start.counts.pending + start.counts.sending > 0 ? await takeBatch(db, size, clock.now(), { probe: false }) : [];
+      shift({ pending: -rows.length, sending: rows.length });
+      while (rows.length) {
+        const first = rows[0] as OutboxRow;
+        publish({ phase: 'pushing' });
+        // OB4 / PU1: these rows are committed as `sending` before their push leaves.
+        const pushing = push({ protocolVersion, deviceId: deviceId ?? first.deviceId, changes: rows.map(rowToChange) });
+        // Take the next batch while this one is on the network. When this one is shorter than a batch,
+        // that is a read-only check for rows written meanwhile.
+        nextBatch = takeBatch(db, size, clock.now(), { probe: rows.length < size });
+        nextBatch.catch(() => undefined); // awaited below; never an unhandled rejection
+        const result = await pushing;
         if (result.kind === 'ok') {
-          await settle(db, result.body.receipts, clock.now()); // PU7 per receipt
-          await mergeServerHlc(db, result.body.serverHlc, clock.now()); // SY6
-          counters.pushed += rows.length;
+          // PU7 per receipt; SY6: the server clock is merged in the same transaction. The settle commits
+          // while the next batch is pushed: receipts are per change, and a row stays `sending` (so it
+          // is sent again if this context dies, PU3) until its settle has committed.
+          const sent = rows;
+          const settle_ = settle(db, result.body.receipts, clock.now(), { sent, serverHlc: result.body.serverHlc }).then((summary) => {
+            settled(summary);
+            counters.pushed += sent.length;
+          });
+          settling = Promise.all([settling, settle_]);
+          settling.catch(() => undefined); // awaited before the pull or on the way out
           failures = 0;
+          rows = await nextBatch;
+          nextBatch = null;
+          shift({ pending: -rows.length, sending: rows.length });
           continue;
         }
-        await release(db, rows, reasonOf(result), clock.now()); // OB3: sending → pending
+        await settling;
+        const unsent = await nextBatch;
+        nextBatch = null;
+        const back = await unsend(db, unsent, clock.now()); // never pushed: not an attempt (OB5)
+        shift({ sending: -back, pending: back });
+        const released = await release(db, rows, reasonOf(result), clock.now()); // OB3: sending → pending
+        shift({ sending: -released, pending: released });
         if (result.kind === 'too-large' && rows.length > 1) {
           size = Math.max(1, Math.floor(rows.length / 2)); // PU7: split the batch in half and resend
+          rows = await takeBatch(db, size, clock.now());
+          shift({ pending: -rows.length, sending: rows.length });
           continue;
         }
         if (result.kind === 'too-large') {
@@ -259,9 +347,11 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
         }
         return await fail(result, counters); // SY2: a transport failure skips the pull
       }
+      await settling;
 
-      await emit({ phase: 'pulling' });
-      let cursor = (await getMeta(db, 'cursor')) ?? null;
+      publish({ phase: 'pulling' });
+      // A push phase took time: read the cursor again. A pull-only drain uses the one read at its start.
+      let cursor = counters.pushed > 0 ? ((await getMeta(db, 'cursor')) ?? null) : start.cursor;
       let pending = transport.pull(cursor, pullLimit);
       for (;;) {
         const result = await pending;
@@ -277,13 +367,20 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
         cursor = next;
         pending = ahead;
       }
-      await pruneAcked(db);
       failures = 0;
       const at = clock.now();
-      await setMeta(db, 'lastSyncAt', at);
-      await emit({ phase: 'idle', lastSyncAt: at, lastError: null, nextRetryAt: null });
+      // OB7: the reconciler prunes the acked rows of what it pulled back; the end-of-drain count says
+      // whether any is left for pruneAcked (usually none: no rw transaction then).
+      const saved = setMeta(db, 'lastSyncAt', at);
+      const counts = await recount();
+      if (counts.acked > 0 && (await pruneAcked(db)) > 0) await recount();
+      await saved;
+      publish({ phase: 'idle', lastSyncAt: at, lastError: null, nextRetryAt: null });
       return { outcome: 'synced', ...counters };
     } catch (err) {
+      // Nothing may be left running against the database: a taken-ahead batch stays `sending` until
+      // the next drain resets it (OB4), like the rows of a push in flight.
+      await Promise.allSettled([settling, nextBatch]);
       if (db.closedForUpgrade) {
         // VR2: this context's code is old; stop sending until the app reloads.
         return await fail({ kind: 'too-old', message: 'A newer version of Outpost is open on this device. Reload to continue.' }, counters);
