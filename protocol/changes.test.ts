@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ChangeSchema, canonicalJson } from './changes.ts';
 import { LIMITS } from './entities.ts';
@@ -76,6 +77,33 @@ describe('protocol round trips (PU1, PL1)', () => {
   it('PU3: canonical JSON ignores key order, so equal content hashes equally', () => {
     expect(canonicalJson({ b: 1, a: { d: [1, { y: 2, x: 1 }], c: null } })).toBe(canonicalJson({ a: { c: null, d: [1, { x: 1, y: 2 }] }, b: 1 }));
     expect(canonicalJson({ a: 1 })).not.toBe(canonicalJson({ a: 2 }));
+  });
+
+  it('PU3: canonical JSON gives the same text as the first (stored hashes stay valid)', () => {
+    // The first implementation, kept as the reference: receipts store hashes of its output.
+    const reference = (value: unknown): string => {
+      if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+      if (Array.isArray(value)) return `[${value.map((v) => reference(v)).join(',')}]`;
+      const entries = Object.entries(value as Record<string, unknown>)
+        .filter(([, v]) => v !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${reference(v)}`).join(',')}}`;
+    };
+    const samples: unknown[] = [
+      { b: 1, a: { d: [1, { y: 2, x: 1 }], c: null }, e: undefined, 'é': 'x', Z: [undefined, null], '': 0, '10': 1, '9': 2 },
+      [1, , 3], // eslint-disable-line no-sparse-arrays
+      { a: [undefined, () => 1, Symbol('s')], b: -0, c: 1e21, d: '\u2028"\\', e: new Date(0), f: NaN },
+      makeChange({ entity: 'punch', entityId: 'p-1', op: 'create', fields: punchFields }),
+      'text',
+      undefined,
+    ];
+    for (const sample of samples) expect(canonicalJson(sample)).toBe(reference(sample));
+    fc.assert(
+      fc.property(fc.anything({ withSparseArrays: true, withNullPrototype: true, withObjectString: true, withBoxedValues: true }), (value) => {
+        expect(canonicalJson(value)).toBe(reference(value));
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('PU3, PU5: receipts round trip and a duplicate stands for its original', () => {

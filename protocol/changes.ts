@@ -76,14 +76,44 @@ export function changeContent(change: Change): unknown {
   };
 }
 
-/** JSON with object keys sorted, so equal content gives equal text. */
+/** Quoted field names, cached: the same few keys come in every change. Bounded against hostile input. */
+const QUOTED_KEYS = new Map<string, string>();
+function quotedKey(key: string): string {
+  let quoted = QUOTED_KEYS.get(key);
+  if (quoted === undefined) {
+    quoted = JSON.stringify(key);
+    if (QUOTED_KEYS.size < 1_000) QUOTED_KEYS.set(key, quoted);
+  }
+  return quoted;
+}
+
+/**
+ * JSON with object keys sorted (by UTF-16 code units), so equal content gives equal text. Object
+ * members whose value is undefined are left out; undefined, functions and symbols elsewhere are
+ * `null`; an array's holes are empty (`[1,,2]`). The text is hashed and stored (PU3): it must never
+ * change for a given value. Written as plain loops: the server runs it for every pushed change.
+ */
 export function canonicalJson(value: unknown): string {
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value); // as JSON.stringify, without its call
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v)).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i += 1) {
+      if (i > 0) out += ',';
+      if (i in value) out += canonicalJson(value[i]);
+    }
+    return `${out}]`;
+  }
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record).sort();
+  let out = '{';
+  for (const key of keys) {
+    const v = record[key];
+    if (v === undefined) continue;
+    if (out.length > 1) out += ',';
+    out += `${quotedKey(key)}:${canonicalJson(v)}`;
+  }
+  return `${out}}`;
 }
 
 /**
