@@ -36,10 +36,25 @@ export function resetFetchStats(): void {
   fetchStats.push = { n: 0, ms: 0 };
   fetchStats.pull = { n: 0, ms: 0 };
 }
+/** Timeline marks (epoch ms, sub-ms), for splitting "write on A → visible on B" into its steps. */
+export const marks: { at: number; what: string }[] = [];
+let marking = false;
+/** Marks are kept only while on (scenario 4 turns them on). */
+export function setMarking(on: boolean): void {
+  marking = on;
+  marks.length = 0;
+}
+export function mark(what: string): void {
+  if (marking && marks.length < 10_000) marks.push({ at: performance.timeOrigin + performance.now(), what });
+}
+
 async function timedFetch(input: string, init: RequestInit): Promise<Response> {
   const t0 = performance.now();
+  const name = input.includes('/api/sync/push') ? 'push' : input.includes('/api/sync/pull') ? 'pull' : 'fetch';
+  mark(`${name} start`);
   const response = await fetch(input, init);
   const text = await response.text();
+  mark(`${name} end`);
   const kind = input.includes('/api/sync/push') ? fetchStats.push : input.includes('/api/sync/pull') ? fetchStats.pull : null;
   if (kind) {
     kind.n++;
@@ -63,6 +78,17 @@ export interface DeviceOptions {
   readonly pullLimit?: number;
 }
 
+/** navigator.locks, with marks when the sync lock is asked for and granted. */
+const markedLocks: LocksLike = {
+  request(name, options, callback) {
+    mark('lock asked');
+    return (navigator.locks as unknown as LocksLike).request(name, options, (lock) => {
+      mark('lock granted');
+      return callback(lock);
+    });
+  },
+} as LocksLike;
+
 export async function openDevice(user: BenchUser, options: DeviceOptions = {}): Promise<Device> {
   const db = openOutpostDb(undefined, { indexedDB, IDBKeyRange });
   const bootId = crypto.randomUUID();
@@ -74,13 +100,22 @@ export async function openDevice(user: BenchUser, options: DeviceOptions = {}): 
     bootId,
     uuid: uuidv7,
   });
+  const transaction = db.transaction;
+  (db as { transaction: unknown }).transaction = function (this: OutpostDb, ...args: unknown[]) {
+    const label = `tx ${String(args[0])} ${args.length - 2}`;
+    mark(`${label} start`);
+    const result = (transaction as (...a: unknown[]) => Promise<unknown>).apply(this, args);
+    const done = () => mark(`${label} end`);
+    result.then(done, done);
+    return result;
+  };
   const worker = new Worker(new URL('../../src/worker/reconcile.worker.ts', import.meta.url), { type: 'module', name: 'outpost-reconcile' });
   const reconciler = wrap<ReconcilerApi>(worker);
   const engine = createSyncEngine({
     db,
     transport: createHttpTransport({ baseUrl: '', fetch: timedFetch }),
     reconciler,
-    locks: navigator.locks as unknown as LocksLike,
+    locks: markedLocks,
     clock: { now: Date.now },
     timers: systemTimers,
     random: Math.random,
@@ -100,7 +135,10 @@ export async function openDevice(user: BenchUser, options: DeviceOptions = {}): 
         source = new EventSource('/api/sync/live');
         source.onmessage = (event: MessageEvent<string>) => {
           try {
-            if ((JSON.parse(event.data) as { type?: string }).type === 'poke') fire('poke');
+            if ((JSON.parse(event.data) as { type?: string }).type === 'poke') {
+              mark('poke');
+              fire('poke');
+            }
           } catch {
             // not ours
           }

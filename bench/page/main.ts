@@ -8,7 +8,7 @@ import { createReconciler } from '../../src/worker/reconciler.ts';
 import type { PulledRecord } from '../../protocol/index.ts';
 import { createSyncEngine, systemTimers } from '../../src/sync/index.ts';
 import type { DrainResult, LocksLike, SyncStatus } from '../../src/sync/index.ts';
-import { fetchStats, openDevice, resetFetchStats, signIn } from './device.ts';
+import { fetchStats, mark, marks, openDevice, resetFetchStats, setMarking, signIn } from './device.ts';
 import type { BenchUser, Device, DeviceOptions } from './device.ts';
 
 // ------------------------------------------------------------------ long tasks
@@ -487,6 +487,7 @@ function watchReport(jobId: string): void {
       const marker = report?.notes;
       if (!marker || seen.has(marker)) return;
       seen.set(marker, at);
+      mark('seen');
       waiters.get(marker)?.(at);
       waiters.delete(marker);
     },
@@ -513,6 +514,7 @@ async function writeReport(jobId: string, marker: string): Promise<number> {
   const d = need();
   await saveReportNotes(d.ctx, jobId, marker);
   const at = performance.timeOrigin + performance.now();
+  mark('commit');
   d.afterWrite();
   return at;
 }
@@ -650,6 +652,9 @@ const api = {
   reconcileProbe,
   drainProbe,
   outboxCosts,
+  /** Timeline marks since the last call (and clear them). */
+  takeMarks: () => marks.splice(0, marks.length),
+  setMarking,
   setup,
   syncNow,
   myJobIds,

@@ -20,8 +20,14 @@ export async function benchObserve(browser: Browser, url: string, results: Resul
     const [jobId] = await call(a.page, 'myJobIds');
     if (!jobId) throw new Error('Wes has no job');
     await call(b.page, 'watchReport', jobId);
+    await Promise.all([call(a.page, 'setMarking', true), call(b.page, 'setMarking', true)]);
 
     const latencies: number[] = [];
+    /** Per write: where the time went (A's commit → push leaves → push answered; B's poke → pull leaves → pull answered → seen). */
+    const steps: Record<string, number[]> = {};
+    const step = (name: string, ms: number | undefined) => {
+      if (ms !== undefined && Number.isFinite(ms)) (steps[name] ??= []).push(ms);
+    };
     let missed = 0;
     for (let i = 0; i < opts.warmup + opts.writes; i++) {
       const marker = `observe ${i} ${Math.random().toString(36).slice(2)}`;
@@ -30,8 +36,28 @@ export async function benchObserve(browser: Browser, url: string, results: Resul
       const seenAt = await seen;
       if (seenAt === null) missed++;
       else if (i >= opts.warmup) latencies.push(seenAt - committedAt);
+      const [ma, mb] = await Promise.all([call(a.page, 'takeMarks'), call(b.page, 'takeMarks')]);
+      if (process.env.OBSERVE_TIMELINE && i === opts.warmup + 10) {
+        const all = [...ma.map((m) => ({ ...m, who: 'A' })), ...mb.map((m) => ({ ...m, who: 'B' }))].sort((x, y) => x.at - y.at);
+        for (const m of all) console.log(`      ${(m.at - committedAt).toFixed(1).padStart(7)} ms  ${m.who} ${m.what}`);
+      }
+      if (seenAt !== null && i >= opts.warmup) {
+        const first = (ms: { at: number; what: string }[], what: string, after: number) => ms.find((m) => m.what === what && m.at >= after)?.at;
+        const pushStart = first(ma, 'push start', committedAt);
+        const pushEnd = pushStart === undefined ? undefined : first(ma, 'push end', pushStart);
+        const poke = pushStart === undefined ? undefined : first(mb, 'poke', pushStart);
+        const pullStart = poke === undefined ? undefined : first(mb, 'pull start', poke);
+        const pullEnd = pullStart === undefined ? undefined : first(mb, 'pull end', pullStart);
+        step('A: commit → push leaves', pushStart === undefined ? undefined : pushStart - committedAt);
+        step('A: push request', pushEnd === undefined || pushStart === undefined ? undefined : pushEnd - pushStart);
+        step('push leaves → poke on B', poke === undefined || pushStart === undefined ? undefined : poke - pushStart);
+        step('B: poke → pull leaves', pullStart === undefined || poke === undefined ? undefined : pullStart - poke);
+        step('B: pull request', pullEnd === undefined || pullStart === undefined ? undefined : pullEnd - pullStart);
+        step('B: pull answered → seen', pullEnd === undefined ? undefined : seenAt - pullEnd);
+      }
       await new Promise((r) => setTimeout(r, 50));
     }
+    for (const [name, xs] of Object.entries(steps)) console.log(`    ${name}: p50 ${median(xs).toFixed(1)} ms, p95 ${p95(xs).toFixed(1)} ms (${xs.length})`);
     const rtt = await call(a.page, 'healthRtt', 60, 10);
     const rttP50 = median(rtt);
     const p50 = median(latencies);

@@ -3,7 +3,7 @@ import type { ChangeId, Receipt } from '../../protocol/index.ts';
 import { OUTBOX_STATES, rebaseTables } from './db.ts';
 import type { EntityKey, OutboxRow, OutboxState, OutpostDb } from './db.ts';
 import { InvalidChangeError, OutboxRowError, toWriteError } from './errors.ts';
-import { mergeHlcInTx, tickDeviceHlc } from './meta.ts';
+import { getMeta, mergeHlcInTx, tickDeviceHlc } from './meta.ts';
 import { pendingRow, rebaseKeysInTx, rowToChange } from './visible.ts';
 import type { DataContext } from './write.ts';
 
@@ -20,6 +20,33 @@ export async function countByState(db: OutpostDb): Promise<OutboxCounts> {
   return db.transaction('r', db.outbox, async () => {
     const counts = await Promise.all(OUTBOX_STATES.map((s) => db.outbox.where('state').equals(s).count()));
     return Object.fromEntries(OUTBOX_STATES.map((s, i) => [s, counts[i] ?? 0])) as OutboxCounts;
+  });
+}
+
+/** What a drain needs to know before its first request (see `peekDrain`). */
+export interface DrainStart {
+  /** A row is `sending`: left by a killed context (OB4). */
+  readonly sending: boolean;
+  readonly pending: boolean;
+  readonly deviceId: string | null;
+  readonly cursor: string | null;
+  readonly lastSyncAt: number | null;
+}
+
+/**
+ * One read-only transaction at the start of a drain: is anything `sending` or `pending` (two index
+ * probes, not counts over the whole outbox), the device id, the pull cursor and the last sync time.
+ */
+export async function peekDrain(db: OutpostDb): Promise<DrainStart> {
+  return db.transaction('r', [db.outbox, db.meta], async () => {
+    const [sending, pending, deviceId, cursor, lastSyncAt] = await Promise.all([
+      db.outbox.where('state').equals('sending').first(),
+      db.outbox.where('state').equals('pending').first(),
+      getMeta(db, 'deviceId'),
+      getMeta(db, 'cursor'),
+      getMeta(db, 'lastSyncAt'),
+    ]);
+    return { sending: sending !== undefined, pending: pending !== undefined, deviceId: deviceId ?? null, cursor: cursor ?? null, lastSyncAt: lastSyncAt ?? null };
   });
 }
 
@@ -83,11 +110,18 @@ export interface SettleOptions {
 async function rowsFor(db: OutpostDb, changeIds: readonly string[], sent: SettleOptions['sent']): Promise<Map<string, OutboxRow>> {
   const byId = new Map<string, OutboxRow>();
   if (sent?.length) {
-    const found = await db.outbox.bulkGet(sent.map((r) => r.seq));
-    found.forEach((row, i) => {
-      // A row folded, retried or replaced under another id meanwhile is not the one sent.
-      if (row && row.changeId === sent[i]?.changeId) byId.set(row.changeId, row);
-    });
+    const want = new Map(sent.map((r) => [r.seq, r.changeId as string]));
+    const seqs = sent.map((r) => r.seq);
+    const low = Math.min(...seqs);
+    const high = Math.max(...seqs);
+    // A batch is usually a run of consecutive seqs: one range read (a single request) is much cheaper
+    // than a get per row. Scattered seqs are read one by one.
+    const found =
+      high - low < 2 * sent.length ? await db.outbox.where(':id').between(low, high, true, true).toArray() : await db.outbox.bulkGet(seqs);
+    for (const row of found) {
+      // A row replaced under another id meanwhile is not the one sent.
+      if (row && want.get(row.seq) === row.changeId) byId.set(row.changeId, row);
+    }
   }
   const missing = changeIds.filter((id) => !byId.has(id));
   if (missing.length) {

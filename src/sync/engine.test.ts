@@ -318,7 +318,8 @@ describe('sync engine (SY1–SY7, PU7)', () => {
     const unsubscribe = device.engine.subscribe((s) => events.push(s));
     await device.engine.syncNow('manual');
     unsubscribe();
-    expect(events.map((e) => e.phase)).toEqual(['idle', 'pushing', 'pulling', 'idle']);
+    // A count that lands mid-phase and changes what is shown adds an event of the same phase.
+    expect(events.map((e) => e.phase).filter((p, i, all) => p !== all[i - 1])).toEqual(['idle', 'pushing', 'pulling', 'idle']);
     expect(events[1]?.counts).toMatchObject({ sending: 2, pending: 0 });
     expect(events.at(-1)?.counts).toEqual({ pending: 0, sending: 0, acked: 0, refused: 0, conflict: 0 });
     expect(events.at(-1)?.lastSyncAt).toBe(await getMeta(device.db, 'lastSyncAt'));
@@ -351,6 +352,7 @@ describe('sync engine (SY1–SY7, PU7)', () => {
     const queued = await device.db.outbox.orderBy('seq').toArray();
     const order = queued.map((r) => r.changeId as string);
     const rows5 = queued.map((r) => r.seq);
+    await device.engine.refresh(); // as the app does after each write
     const events: SyncStatus[] = [];
     const unsubscribe = device.engine.subscribe((e) => events.push(e));
     // The first push lands; the second fails while the third batch has already been taken.
@@ -382,6 +384,24 @@ describe('sync engine (SY1–SY7, PU7)', () => {
     everyChangeOnce(server);
     expect(server.entity('job', 'j3')?.fields.title).toBe('three');
     expect(device.engine.status().counts).toEqual({ pending: 0, sending: 0, acked: 0, refused: 0, conflict: 0 });
+  });
+
+  it('SY5: counts shown wrong before a drain (another context sent rows) are corrected by the drain without a count before its request', async () => {
+    const server = createFakeServer(() => 1_700_000_000_000);
+    const device = await makeDevice(server);
+    await seedJobs(server, device, ['j1']);
+    await updateJob(device.ctx, 'j1', { title: 'one' });
+    await device.engine.refresh();
+    expect(device.engine.status().counts.pending).toBe(1);
+    // Another context's drain sends it; this engine's status still says 1 waiting.
+    const other = await makeDevice(server, { db: device.db });
+    expect((await other.engine.syncNow('manual')).outcome).toBe('synced');
+    expect(device.engine.status().counts.pending).toBe(1);
+    const events: SyncStatus[] = [];
+    const unsubscribe = device.engine.subscribe((e) => events.push(e));
+    expect((await device.engine.syncNow('poke')).outcome).toBe('synced');
+    unsubscribe();
+    expect(events.at(-1)?.counts).toEqual({ pending: 0, sending: 0, acked: 0, refused: 0, conflict: 0 });
   });
 
   it('SY2 / SY5: a pull-only drain (e.g. after a poke) reads once, read-only, before its pull request', async () => {

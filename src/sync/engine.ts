@@ -1,8 +1,9 @@
 import { LIMITS, PROTOCOL_VERSION } from '../../protocol/index.ts';
 import type { PulledRecord, PushRequest, PushResponse } from '../../protocol/index.ts';
+import { OUTBOX_STATES } from '../data/db.ts';
 import type { OutboxRow, OutpostDb, SyncLogContext } from '../data/db.ts';
 import { getMeta, setMeta } from '../data/meta.ts';
-import { countByState, pruneAcked, release, resetSending, settle, takeBatch, unsend } from '../data/outbox.ts';
+import { countByState, peekDrain, pruneAcked, release, resetSending, settle, takeBatch, unsend } from '../data/outbox.ts';
 import type { OutboxCounts, SettleSummary } from '../data/outbox.ts';
 import { appendSyncLog } from '../data/sync-log.ts';
 import { rowToChange } from '../data/visible.ts';
@@ -152,9 +153,10 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
   }
 
   /**
-   * SY5 counts. A drain does not recount the outbox (five index counts over every row) for each batch:
-   * it counts once at its start, shifts the counts by the rows each of its own committed transactions
-   * moved (`shift`), and counts again at its end. Every shift bumps `countGen`; a count that was issued
+   * SY5 counts. A drain does not recount the outbox (five index counts over every row) for each batch,
+   * nor before any request: it shifts the counts by the rows each of its own committed transactions
+   * moved (`shift`), counts once after its first request has left (an event follows if the counts
+   * shown were off) and once at its end. Every shift bumps `countGen`; a count that was issued
    * before a shift may or may not include that transaction, so its result is dropped and it is counted
    * again (a count issued after a commit resolved always includes it).
    */
@@ -177,6 +179,17 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
         return counts;
       }
     }
+  }
+
+  /** Recount (see `countGen`) and publish an event only if the counts shown changed. Never rejects. */
+  async function recountAndNotify(): Promise<void> {
+    const shown = status.counts;
+    try {
+      await recount();
+    } catch {
+      return; // the drain's own end-of-drain count reports the failure, if it persists
+    }
+    if (OUTBOX_STATES.some((state) => status.counts[state] !== shown[state])) notify();
   }
 
   /** SY5: publish a status event now, with the counts as they stand (no database read). */
@@ -280,33 +293,30 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     /** The next batch, taken (and committed as `sending`) while the current one is on the network. */
     let nextBatch: Promise<OutboxRow[]> | null = null;
     try {
-      // Everything the drain needs to know before its first request, in one read-only transaction:
-      // the counts (SY5; they also say whether anything is `sending` or `pending`), the device id and
-      // the cursor. A pull-only drain (e.g. after a live poke) goes straight to its pull request.
-      const start = await db.transaction('r', [db.outbox, db.meta], async () => {
-        const [counts, deviceId, cursor, lastSyncAt] = await Promise.all([
-          recount(),
-          getMeta(db, 'deviceId'),
-          getMeta(db, 'cursor'),
-          status.lastSyncAt ?? getMeta(db, 'lastSyncAt'),
-        ]);
-        return { counts, deviceId, cursor: cursor ?? null, lastSyncAt: lastSyncAt ?? null };
-      });
+      // Everything the drain needs to know before its first request, in one read-only transaction
+      // (index probes and meta, no counts): a pull-only drain (e.g. after a poke) goes straight to its pull.
+      const start = await peekDrain(db);
       if (status.lastSyncAt === null && start.lastSyncAt !== null) status = { ...status, lastSyncAt: start.lastSyncAt };
-      if (start.counts.sending > 0) {
+      if (start.sending) {
         // OB4: we hold the lock, so any `sending` row is orphaned.
         const back = await resetSending(db, clock.now());
         shift({ sending: -back, pending: back });
       }
       const deviceId = start.deviceId;
       let size = batchSize;
-      let rows = start.counts.pending + start.counts.sending > 0 ? await takeBatch(db, size, clock.now(), { probe: false }) : [];
+      let rows = start.pending || start.sending ? await takeBatch(db, size, clock.now(), { probe: false }) : [];
       shift({ pending: -rows.length, sending: rows.length });
+      /** SY5: the drain's one full count, issued once its first request has left (never awaited before one). */
+      let counted: Promise<void> | null = null;
+      const countOnce = (): void => {
+        counted ??= recountAndNotify();
+      };
       while (rows.length) {
         const first = rows[0] as OutboxRow;
         publish({ phase: 'pushing' });
         // OB4 / PU1: these rows are committed as `sending` before their push leaves.
         const pushing = push({ protocolVersion, deviceId: deviceId ?? first.deviceId, changes: rows.map(rowToChange) });
+        countOnce();
         // Take the next batch while this one is on the network. When this one is shorter than a batch,
         // that is a read-only check for rows written meanwhile.
         nextBatch = takeBatch(db, size, clock.now(), { probe: rows.length < size });
@@ -353,6 +363,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       // A push phase took time: read the cursor again. A pull-only drain uses the one read at its start.
       let cursor = counters.pushed > 0 ? ((await getMeta(db, 'cursor')) ?? null) : start.cursor;
       let pending = transport.pull(cursor, pullLimit);
+      countOnce();
       for (;;) {
         const result = await pending;
         if (result.kind !== 'ok') return await fail(result, counters);
@@ -372,6 +383,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       // OB7: the reconciler prunes the acked rows of what it pulled back; the end-of-drain count says
       // whether any is left for pruneAcked (usually none: no rw transaction then).
       const saved = setMeta(db, 'lastSyncAt', at);
+      await counted;
       const counts = await recount();
       if (counts.acked > 0 && (await pruneAcked(db)) > 0) await recount();
       await saved;
