@@ -8,6 +8,7 @@ import {
   ErrorResponseSchema,
   HealthResponseSchema,
   PROTOCOL_VERSION,
+  PriorityPullResponseSchema,
   PullResponseSchema,
   PushResponseSchema,
   SessionResponseSchema,
@@ -87,6 +88,7 @@ describe('sign-in and sessions (AU1, AU2)', () => {
   it('AU2: no cookie → not_signed_in on every sync route; a made-up cookie → session_expired', async () => {
     for (const req of [
       { url: '/api/sync/pull' },
+      { url: '/api/sync/pull/priority?from=2030-01-01&to=2030-01-07' },
       { url: '/api/sync/live' },
       { url: '/api/auth/session' },
       { method: 'POST' as const, url: '/api/sync/push', payload: pushBody([jobCreate(randomUUID(), null)]) },
@@ -179,6 +181,10 @@ describe('hostile and malformed input (SV1–SV3, AU3)', () => {
     { name: 'limit -5', status: 400, error: 'invalid_body', method: 'GET', url: '/api/sync/pull?limit=-5' },
     { name: 'limit NaN', status: 400, error: 'invalid_body', method: 'GET', url: '/api/sync/pull?limit=NaN' },
     { name: 'unknown query key', status: 400, error: 'invalid_body', method: 'GET', url: '/api/sync/pull?since=1' },
+    { name: 'priority pull without dates', status: 400, error: 'invalid_body', method: 'GET', url: '/api/sync/pull/priority' },
+    { name: 'priority pull, date not a date', status: 400, error: 'invalid_body', method: 'GET', url: '/api/sync/pull/priority?from=monday&to=2030-01-07' },
+    { name: 'priority pull, to before from', status: 400, error: 'invalid_body', method: 'GET', url: '/api/sync/pull/priority?from=2030-01-07&to=2030-01-01' },
+    { name: 'priority pull, limit 1001', status: 400, error: 'invalid_body', method: 'GET', url: '/api/sync/pull/priority?from=2030-01-01&to=2030-01-07&limit=1001' },
     { name: 'unknown API route', status: 404, error: 'not_found', method: 'GET', url: '/api/nothing-here' },
     { name: 'bad URL encoding', status: 400, error: 'invalid_body', method: 'GET', url: '/api/sync/%E0%A4%A' },
   ];
@@ -280,6 +286,23 @@ describe('who sees what (PL2, SV4)', () => {
 
     const olga = await pullAll(t.cookie.olga);
     expect(olga.map((r) => r.entityId)).toEqual([olgaJob]);
+  });
+
+  it("PL5: the priority pull gives a worker their jobs of the week and those reports, never another's", async () => {
+    const wesJob = randomUUID();
+    const anaJob = randomUUID();
+    await push(t.app, t.cookie.maria, [jobCreate(wesJob, t.actor.wes.userId, { scheduledFor: '2030-01-03' }), jobCreate(anaJob, t.actor.ana.userId, { scheduledFor: '2030-01-03' })]);
+    await push(t.app, t.cookie.wes, [reportCreate(wesJob, 'Started')]);
+    const res = await t.app.inject({ url: '/api/sync/pull/priority?from=2030-01-01&to=2030-01-07', headers: { cookie: t.cookie.wes } });
+    expect(res.statusCode).toBe(200);
+    const body = PriorityPullResponseSchema.parse(JSON.parse(res.body));
+    // Earlier tests gave Wes other jobs that week: his jobs first, then their reports.
+    const keys = body.records.map((r) => `${r.entity}:${r.entityId}`);
+    expect(keys).toContain(`job:${wesJob}`);
+    expect(keys.indexOf(`report:${wesJob}`)).toBeGreaterThan(keys.lastIndexOf(keys.filter((k) => k.startsWith('job:')).at(-1) ?? ''));
+    expect(body.records.filter((r) => r.entity === 'job').every((r) => r.fields.assigneeId === t.actor.wes.userId)).toBe(true);
+    expect(keys).not.toContain(`job:${anaJob}`);
+    expect(JSON.stringify(body)).not.toContain(t.actor.ana.userId);
   });
 
   it("SV4: pushing into another organisation's job is refused without revealing it", async () => {

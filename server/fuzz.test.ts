@@ -9,7 +9,7 @@
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ERROR_CODES, PullResponseSchema, PushResponseSchema } from '../protocol/index.ts';
+import { ERROR_CODES, PriorityPullResponseSchema, PullResponseSchema, PushResponseSchema } from '../protocol/index.ts';
 import type { TestServer } from './testing/app-fixtures.ts';
 import { push, startTestServer } from './testing/app-fixtures.ts';
 import { jobCreate, punchCreate, raw, reportCreate } from './testing/fixtures.ts';
@@ -178,6 +178,16 @@ const pullReq: fc.Arbitrary<Req> = fc
     return { kind: 'pull', method: 'GET' as const, url: `/api/sync/pull?${q.toString()}`, headers: {} };
   });
 
+const dateish = fc.oneof(fc.constant(''), fc.date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)), fc.string({ maxLength: 12 }));
+const priorityReq: fc.Arbitrary<Req> = fc.tuple(dateish, dateish, fc.oneof(fc.constant(''), fc.integer().map(String)), fc.boolean()).map(([from, to, limit, extra]) => {
+  const q = new URLSearchParams();
+  if (from) q.set('from', from);
+  if (to) q.set('to', to);
+  if (limit) q.set('limit', limit);
+  if (extra) q.set('cursor', '0');
+  return { kind: 'pull-priority', method: 'GET' as const, url: `/api/sync/pull/priority?${q.toString()}`, headers: {} };
+});
+
 const otherReq: fc.Arbitrary<Req> = fc.oneof(
   fc.tuple(fc.constantFrom('GET', 'POST', 'PUT', 'DELETE') as fc.Arbitrary<Req['method']>, fc.string({ maxLength: 40 })).map(([method, path]) => ({
     kind: 'random-path',
@@ -204,7 +214,7 @@ const signInReq: fc.Arbitrary<Req> = fc
   }));
 
 const requestArb = fc.tuple(
-  fc.oneof({ weight: 60, arbitrary: pushReq }, { weight: 25, arbitrary: pullReq }, { weight: 14, arbitrary: otherReq }, { weight: 1, arbitrary: signInReq }),
+  fc.oneof({ weight: 60, arbitrary: pushReq }, { weight: 20, arbitrary: pullReq }, { weight: 5, arbitrary: priorityReq }, { weight: 14, arbitrary: otherReq }, { weight: 1, arbitrary: signInReq }),
   whoArb,
 );
 
@@ -243,7 +253,7 @@ describe('hostile input to every route (contract 11)', () => {
             for (const r of body.receipts) expect(JSON.stringify(r), where).not.toContain(anaPunch);
           }
           if (req.url.startsWith('/api/sync/pull') && who === 'wes') {
-            const body = PullResponseSchema.parse(res.json());
+            const body = req.url.startsWith('/api/sync/pull/priority') ? PriorityPullResponseSchema.parse(res.json()) : PullResponseSchema.parse(res.json());
             for (const r of body.records) {
               if (r.entity === 'punch') expect(r.fields.userId, where).toBe(t.actor.wes.userId);
               if (r.entity === 'job') expect(r.fields.assigneeId, where).toBe(t.actor.wes.userId);

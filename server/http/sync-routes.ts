@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import type { HlcState, PullResponse, PushResponse } from '../../protocol/index.ts';
+import type { HlcState, PriorityPullResponse, PullResponse, PushResponse } from '../../protocol/index.ts';
 import {
   LIMITS,
   PROTOCOL_VERSION,
+  PriorityPullQuerySchema,
   PullQuerySchema,
   PushRequestSchema,
   formatHlc,
@@ -97,6 +98,17 @@ export function registerSyncRoutes(app: FastifyInstance, { storage, now, live, m
       more: page.more,
       serverHlc: stamp(),
     };
+  });
+
+  // PL5: a new device's first jobs, before its pull by cursor. No cursor: PL3 skips them when they come again.
+  app.get('/api/sync/pull/priority', async (request): Promise<PriorityPullResponse> => {
+    const actor = await actorOf(request);
+    const parsed = PriorityPullQuerySchema.safeParse(request.query);
+    if (!parsed.success) throw invalidBody(parsed.error.issues, 'The priority pull request is not valid.');
+    const { from, to } = parsed.data;
+    if (from > to) throw invalidBody([{ path: ['to'], message: 'to must not be before from' }], 'The priority pull request is not valid.');
+    const records = await storage.pullPriority(actor, from, to, parsed.data.limit ?? LIMITS.defaultPullLimit);
+    return { ok: true, protocolVersion: PROTOCOL_VERSION, records, serverHlc: stamp() };
   });
 
   app.get('/api/sync/live', async (request, reply) => {

@@ -332,6 +332,36 @@ export function runStorageContract(name: string, open: (options?: OpenOptions) =
         expect((await pullAll(storage, w.otherWorker)).records).toHaveLength(1);
       });
 
+      it('PL5: the priority pull gives the jobs this person may see in the date range, soonest first, then their reports', async () => {
+        const [early, late, outside, anas, gone] = [randomUUID(), randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+        await storage.applyBatch(
+          w.manager,
+          prep(
+            jobCreate(late, w.wes.userId, { scheduledFor: '2030-01-05' }),
+            jobCreate(early, w.wes.userId, { scheduledFor: '2030-01-01' }),
+            jobCreate(outside, w.wes.userId, { scheduledFor: '2030-02-01' }),
+            jobCreate(anas, w.ana.userId, { scheduledFor: '2030-01-02' }),
+            jobCreate(gone, w.wes.userId, { scheduledFor: '2030-01-03' }),
+          ),
+        );
+        await storage.applyBatch(w.manager, prep(raw({ entity: 'job', entityId: gone, op: 'delete', fields: {}, baseVersion: 1 })));
+        await storage.applyBatch(w.wes, prep(reportCreate(late, 'Late report'), reportCreate(outside)));
+        await storage.applyBatch(w.otherManager, prep(jobCreate(randomUUID(), w.otherWorker.userId, { scheduledFor: '2030-01-02' })));
+
+        const wes = await storage.pullPriority(w.wes, '2030-01-01', '2030-01-07', 500);
+        expect(wes.map((r) => [r.entity, r.entityId])).toEqual([
+          ['job', early],
+          ['job', late],
+          ['report', late],
+        ]);
+        expect(wes[2]).toMatchObject({ version: 1, deleted: false, fields: { notes: 'Late report' } });
+        expect(Object.keys(wes[0]?.clocks ?? {})).toContain('scheduledFor');
+        const maria = await storage.pullPriority(w.manager, '2030-01-01', '2030-01-07', 500);
+        expect(maria.filter((r) => r.entity === 'job').map((r) => r.entityId)).toEqual([early, anas, late]);
+        expect(await storage.pullPriority(w.wes, '2030-01-01', '2030-01-07', 2)).toHaveLength(1);
+        expect(await storage.pullPriority(w.otherWorker, '2030-01-01', '2030-01-07', 500)).toHaveLength(1);
+      });
+
       it('PL2: reassigning a job brings its report to the new assignee on their next pull', async () => {
         const jobId = randomUUID();
         await storage.applyBatch(w.manager, prep(jobCreate(jobId, w.wes.userId)));

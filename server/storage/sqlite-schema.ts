@@ -157,6 +157,14 @@ CREATE TABLE revocations (
 CREATE INDEX revocations_pull ON revocations(org_id, user_id, seq);
 `,
   },
+  {
+    version: 3,
+    sql: `
+-- PL5: a new device's first jobs by scheduled day (a worker's own, or the organisation's).
+CREATE INDEX jobs_assignee_day ON jobs(org_id, assignee_id, scheduled_for);
+CREATE INDEX jobs_org_day ON jobs(org_id, scheduled_for);
+`,
+  },
 ];
 
 export function migrate(db: Database.Database): void {

@@ -130,6 +130,14 @@ export async function openSqliteStorage(file: string, options: OpenOptions = {})
     )} ORDER BY last_seq LIMIT @n`;
   const pullWorker = db.prepare(pullSql(true));
   const pullWhole = db.prepare(pullSql(false));
+  // PL5: a worker's own jobs (or, for a manager, the organisation's) by scheduled day, then their reports.
+  const priorityJobs = (worker: boolean) =>
+    db.prepare(`SELECT id, version, deleted, fields, clocks FROM jobs WHERE org_id = @org${worker ? ' AND assignee_id = @user' : ''}
+      AND scheduled_for BETWEEN @from AND @to AND deleted = 0 ORDER BY scheduled_for, id LIMIT @n`);
+  const priorityJobsWorker = priorityJobs(true);
+  const priorityJobsWhole = priorityJobs(false);
+  const priorityReports = db.prepare(`SELECT id, version, deleted, fields, clocks FROM reports
+    WHERE org_id = @org AND id IN (SELECT value FROM json_each(@ids)) AND (@worker = 0 OR scope_user_id = @user) ORDER BY id`);
 
   const currentSeq = () => (q.lastSeq.get() as { last_seq: number }).last_seq;
 
@@ -340,6 +348,24 @@ export async function openSqliteStorage(file: string, options: OpenOptions = {})
       }));
       const last = page[page.length - 1];
       return { records, cursor: last ? last.last_seq : cursor, more: rows.length > limit };
+    },
+    async pullPriority(actor, from, to, limit) {
+      const worker = actor.role === 'worker';
+      const args = { org: actor.orgId, user: actor.userId, from, to };
+      // Half the room for jobs, so each one can come with its report.
+      const jobs = (worker ? priorityJobsWorker : priorityJobsWhole).all({ ...args, n: Math.max(1, Math.floor(limit / 2)) }) as EntityRow[];
+      const reports = jobs.length
+        ? (priorityReports.all({ ...args, worker: worker ? 1 : 0, ids: JSON.stringify(jobs.map((j) => j.id)) }) as EntityRow[])
+        : [];
+      const record = (entity: EntityName, r: EntityRow): PulledRecord => ({
+        entity,
+        entityId: r.id,
+        version: r.version,
+        deleted: r.deleted === 1,
+        fields: JSON.parse(r.fields) as Record<string, unknown>,
+        clocks: JSON.parse(r.clocks) as Record<string, FieldClock>,
+      });
+      return [...jobs.map((r) => record('job', r)), ...reports.map((r) => record('report', r))].slice(0, limit);
     },
     async latestSeq() {
       return currentSeq();

@@ -1,4 +1,4 @@
-import type { Role, User } from '../../protocol/index.ts';
+import type { PulledRecord, Role, User } from '../../protocol/index.ts';
 import type { Actor, BatchResult, IncomingChange, PullPage } from '../sync/types.ts';
 
 export type { Actor, BatchResult, IncomingChange, PullPage } from '../sync/types.ts';
@@ -90,6 +90,11 @@ export interface ServerStorage {
   applyBatch(actor: Actor, changes: readonly IncomingChange[]): Promise<BatchResult>;
   /** Entities `actor` may read (PL2) whose last change is after `cursor`, in sequence order (PL1). */
   pull(actor: Actor, cursor: number, limit: number): Promise<PullPage>;
+  /**
+   * PL5: jobs `actor` may read (PL2), not deleted, scheduled from `from` to `to` (YYYY-MM-DD,
+   * inclusive), soonest first, then the reports of those jobs; at most `limit` records in all.
+   */
+  pullPriority(actor: Actor, from: string, to: string, limit: number): Promise<PulledRecord[]>;
   /** Highest sequence number committed (0 when empty). */
   latestSeq(): Promise<number>;
 
