@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { DBCore } from 'dexie';
 import { IDBKeyRange } from 'fake-indexeddb';
-import type { Change, ChangeId } from '../../protocol/index.ts';
-import { PAYLOAD_VERSION, compareHlc } from '../../protocol/index.ts';
+import type { Change, ChangeId, PriorityPullResponse } from '../../protocol/index.ts';
+import { PAYLOAD_VERSION, PROTOCOL_VERSION, compareHlc } from '../../protocol/index.ts';
 import { openOutpostDb } from '../data/db.ts';
 import type { OutpostDb } from '../data/db.ts';
 import { getMeta } from '../data/meta.ts';
@@ -20,6 +20,7 @@ import type { LocksLike } from './locks.ts';
 import { createFakeServer } from './testing/fake-server.ts';
 import type { FakeServer } from './testing/fake-server.ts';
 import { createFakeTimers } from './testing/fake-timers.ts';
+import type { SyncTransport, TransportResult } from './transport.ts';
 import type { FakeTimers } from './testing/fake-timers.ts';
 
 const managerUuid = uuidSequence();
@@ -49,7 +50,15 @@ interface Device {
 
 async function makeDevice(
   server: FakeServer,
-  opts: { db?: OutpostDb; locks?: LocksLike; clock?: TestClock; batchSize?: number; pullLimit?: number; context?: 'page' | 'service-worker' } = {},
+  opts: {
+    db?: OutpostDb;
+    locks?: LocksLike;
+    clock?: TestClock;
+    batchSize?: number;
+    pullLimit?: number;
+    context?: 'page' | 'service-worker';
+    transport?: SyncTransport;
+  } = {},
 ): Promise<Device> {
   const db = opts.db ?? freshDb().db;
   const clock = opts.clock ?? testClock();
@@ -57,7 +66,7 @@ async function makeDevice(
   const ctx = await openDataContext({ db, userId: 'user-1', now: clock.now, elapsedMs: () => 10, bootId: 'boot-1', uuid: uuidSequence() });
   const engine = createSyncEngine({
     db,
-    transport: server.transport,
+    transport: opts.transport ?? server.transport,
     reconciler: createReconciler(db, { now: clock.now }),
     locks: opts.locks ?? createMemoryLocks(),
     clock,
@@ -107,6 +116,58 @@ async function recordTransactions(db: OutpostDb): Promise<string[]> {
 function everyChangeOnce(server: FakeServer): void {
   for (const [id, n] of server.applied) expect(n, `change ${id} applied ${n} times`).toBe(1);
 }
+
+describe('priority pull (PL5)', () => {
+  /** The fake server's transport with a priority pull that answers `answer` (default: the server's states of `ids`). */
+  function withPriority(server: FakeServer, ids: string[], answer?: Exclude<TransportResult<never>, { kind: 'ok' }>) {
+    const calls: { from: string; to: string; before: number }[] = [];
+    const transport: SyncTransport = {
+      ...server.transport,
+      async pullPriority(from, to): Promise<TransportResult<PriorityPullResponse>> {
+        calls.push({ from, to, before: server.stats.pullCalls });
+        if (answer) return answer;
+        const records = ids.flatMap((id) => {
+          const state = server.entity('job', id);
+          return state ? [{ ...state, fields: { ...state.fields }, clocks: { ...state.clocks } }] : [];
+        });
+        return { kind: 'ok', body: { ok: true, protocolVersion: PROTOCOL_VERSION, records, serverHlc: '1700000000000-0000-server' } };
+      },
+    };
+    return { transport, calls };
+  }
+
+  it("PL5: a device that never pulled asks for its week first, then pulls everything by cursor; the week's jobs are not applied twice", async () => {
+    const server = createFakeServer(() => 1_700_000_000_000);
+    for (const id of ['old-1', 'old-2', 'week-1']) server.apply(managerChange(id, 'create', { ...JOB_FIELDS }, 1_600_000_000_000));
+    const { transport, calls } = withPriority(server, ['week-1']);
+    const d = await makeDevice(server, { transport });
+    const result = await d.engine.syncNow('start');
+    expect(result).toMatchObject({ outcome: 'synced', pulled: 3 });
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toMatchObject({ before: 0 }); // before the first pull by cursor
+    expect(calls[0]?.from).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect((await d.db.jobs.toArray()).map((j) => j.id).sort()).toEqual(['old-1', 'old-2', 'week-1']);
+    expect(await getMeta(d.db, 'cursor')).toBe('3');
+    // With a cursor stored, later drains pull by cursor only.
+    await d.engine.syncNow('manual');
+    expect(calls).toHaveLength(1);
+  });
+
+  it('PL5: a server without the route (404) is skipped; any other failure fails the drain and stores no cursor (SY2)', async () => {
+    const server = createFakeServer(() => 1_700_000_000_000);
+    server.apply(managerChange('job-1', 'create', { ...JOB_FIELDS }, 1_600_000_000_000));
+    const missing = withPriority(server, [], { kind: 'rejected', status: 404, message: 'Not found' });
+    const a = await makeDevice(server, { transport: missing.transport });
+    expect(await a.engine.syncNow('start')).toMatchObject({ outcome: 'synced', pulled: 1 });
+
+    const down = withPriority(server, [], { kind: 'transient', reason: 'The server could not be reached.', offline: true });
+    const b = await makeDevice(server, { transport: down.transport });
+    expect((await b.engine.syncNow('start')).outcome).toBe('offline');
+    expect(server.stats.pullCalls).toBe(1); // only device a's
+    expect(await getMeta(b.db, 'cursor')).toBeUndefined();
+    expect(await b.db.jobs.count()).toBe(0);
+  });
+});
 
 describe('sync engine (SY1–SY7, PU7)', () => {
   it('SY2: pushes every pending row in outbox-ordered batches, then pulls until `more` is false', async () => {

@@ -9,6 +9,8 @@ import { appendSyncLog } from '../data/sync-log.ts';
 import { rowToChange } from '../data/visible.ts';
 import { BACKOFF_CAP_MS, backoffDelay } from './backoff.ts';
 import { SYNC_LOCK } from './locks.ts';
+import { priorityWindow } from './priority.ts';
+import type { PriorityWindow } from './priority.ts';
 import type { LocksLike } from './locks.ts';
 import type { ClockLike, TimersLike } from './timers.ts';
 import type { SyncTransport, TransportResult } from './transport.ts';
@@ -52,7 +54,8 @@ export interface DrainResult {
 
 /** What the engine needs of the reconciler: the Comlink proxy of ReconcilerApi fits, so does createReconciler(). */
 export interface ReconcilerLike {
-  applyPulled(records: PulledRecord[], cursor: string, serverHlc: string, fromCursor?: string | null): Promise<unknown>;
+  /** `cursor` null: records that come without one (PL5); no cursor is stored. */
+  applyPulled(records: PulledRecord[], cursor: string | null, serverHlc: string, fromCursor?: string | null): Promise<unknown>;
 }
 
 export interface SyncEngineDeps {
@@ -74,6 +77,11 @@ export interface SyncEngineDeps {
    * to record is ignored. Without it nothing is recorded (Node tests, benchmarks).
    */
   readonly context?: SyncLogContext;
+  /**
+   * PL5: the dates a device that has never pulled asks for first (default: its own week,
+   * `priorityWindow`); null turns the priority pull off. Used only when the transport has `pullPriority`.
+   */
+  readonly priorityWindow?: ((nowMs: number) => PriorityWindow) | null;
 }
 
 export interface SyncEngine {
@@ -103,6 +111,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
   // server's body limit is split in half on 413 (PU7).
   const batchSize = Math.max(1, Math.min(deps.batchSize ?? LIMITS.maxChangesPerPush, LIMITS.maxChangesPerPush));
   const pullLimit = Math.max(1, Math.min(deps.pullLimit ?? 500, LIMITS.maxPullLimit));
+  const windowOf = deps.priorityWindow === undefined ? priorityWindow : deps.priorityWindow;
   const periodMs = deps.periodMs ?? 60_000;
   const protocolVersion = deps.protocolVersion ?? PROTOCOL_VERSION;
 
@@ -362,6 +371,17 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       publish({ phase: 'pulling' });
       // A push phase took time: read the cursor again. A pull-only drain uses the one read at its start.
       let cursor = counters.pushed > 0 ? ((await getMeta(db, 'cursor')) ?? null) : start.cursor;
+      if (cursor === null && windowOf !== null && transport.pullPriority) {
+        // PL5: a device that has never pulled shows its week first; the pull by cursor then brings the rest.
+        const { from, to } = windowOf(clock.now());
+        const first = await transport.pullPriority(from, to, pullLimit);
+        if (first.kind === 'ok') {
+          const report = (await reconciler.applyPulled(first.body.records, null, first.body.serverHlc)) as { applied?: number } | undefined;
+          counters.pulled += report?.applied ?? 0;
+        } else if (first.kind !== 'rejected') {
+          return await fail(first, counters);
+        } // rejected (a server without the route answers 404): pull by cursor only
+      }
       let pending = transport.pull(cursor, pullLimit);
       countOnce();
       for (;;) {
