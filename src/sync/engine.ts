@@ -120,6 +120,8 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
   let paused: 'signed-out' | 'update-required' | null = null;
   let current: Promise<DrainResult> | null = null;
   let again = false;
+  /** An urgent trigger (SY4) arrived during the running pass: one more pass even if that one fails. */
+  let againUrgent = false;
   let failures = 0;
   let retryHandle: unknown = null;
   let periodicHandle: unknown = null;
@@ -432,6 +434,8 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     try {
       do {
         again = false;
+        againUrgent = false;
+        if (passes > 0) cancelRetry(); // this pass is the retry a failed one scheduled
         passes++;
         result = await locks.request(SYNC_LOCK, { mode: 'exclusive' }, () => {
           startedAt = clock.now();
@@ -441,8 +445,9 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
         pulled += result.pulled;
         record(passReason, result.outcome, startedAt, result);
         passReason = nextReason;
-        // SY1: triggers during the drain asked for exactly one more pass.
-      } while (again && result.outcome === 'synced' && paused === null);
+        // SY1: triggers during the drain asked for exactly one more pass — after a failed pass only an
+        // urgent one (SY4: it cancelled the retry the failed pass may have scheduled, so it must run now).
+      } while (again && (result.outcome === 'synced' || againUrgent) && paused === null);
     } catch (err) {
       result = { outcome: 'error', pushed, pulled };
       await emit({ lastError: err instanceof Error ? err.message : String(err) });
@@ -462,6 +467,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     }
     if (current) {
       again = true;
+      if (URGENT.has(reason)) againUrgent = true;
       nextReason = reason;
       return current;
     }

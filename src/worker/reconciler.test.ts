@@ -37,7 +37,7 @@ describe('reconciler (RC1–RC3, PL3)', () => {
     const { db, reconciler } = setup();
     await reconciler.applyPulled([pulled('job', 'j1', 2, JOB_FIELDS)], '10', SERVER_HLC, null);
     expect(await db.base.count()).toBe(0);
-    const replay = await reconciler.applyPulled([pulled('job', 'j1', 2, { ...JOB_FIELDS, title: 'Replayed' })], '10', SERVER_HLC, '10');
+    const replay = await reconciler.applyPulled([pulled('job', 'j1', 2, { ...JOB_FIELDS, title: 'Replayed' })], '9', SERVER_HLC, '8');
     expect(replay).toMatchObject({ applied: 0, stale: 1 });
     const newer = await reconciler.applyPulled([pulled('job', 'j1', 3, { ...JOB_FIELDS, title: 'Newer' })], '11', SERVER_HLC, '10');
     expect(newer).toMatchObject({ applied: 1, stale: 0 });
@@ -101,9 +101,12 @@ describe('reconciler (RC1–RC3, PL3)', () => {
     await reconciler.applyPulled([pulled('job', 'j1', 5, { ...JOB_FIELDS, title: 'v5' })], '20', SERVER_HLC, null);
     const replay = await reconciler.applyPulled([pulled('job', 'j1', 3, { ...JOB_FIELDS, title: 'v3' })], '12', SERVER_HLC, null);
     expect(replay).toMatchObject({ applied: 0, stale: 1, rebased: 0, cursorStored: false });
-    const same = await reconciler.applyPulled([pulled('job', 'j1', 5, { ...JOB_FIELDS, title: 'v5 again' })], '20', SERVER_HLC, '20');
-    expect(same).toMatchObject({ applied: 0, stale: 1 });
+    const reordered = await reconciler.applyPulled([pulled('job', 'j1', 4, { ...JOB_FIELDS, title: 'v4' })], '19', SERVER_HLC, '18');
+    expect(reordered).toMatchObject({ applied: 0, stale: 1, cursorStored: false });
     expect(await db.jobs.get('j1')).toMatchObject({ title: 'v5', version: 5 });
+    // A priority pull (PL5, no cursor) is checked record by record too.
+    const priority = await reconciler.applyPulled([pulled('job', 'j1', 5, { ...JOB_FIELDS, title: 'v5' })], null, SERVER_HLC);
+    expect(priority).toMatchObject({ applied: 0, stale: 1, cursorStored: false });
     expect(await getMeta(db, 'cursor')).toBe('20');
   });
 

@@ -59,7 +59,9 @@ export function createReconciler(db: OutpostDb, deps: ReconcilerDeps = { now: ()
         db.base.where('[entity+entityId]').anyOf(keys.map((k) => [k[0], k[1]])).toArray(),
         db.outbox.where('[entity+entityId]').anyOf(keys.map((k) => [k[0], k[1]])).toArray(),
       ]);
-      // The page continues the stored cursor (PL3: otherwise it is a replayed or reordered page).
+      // PL3: a page that continues the stored cursor holds each entity's state after everything this
+      // device pulled before (the server's sequence only grows), so synced entities need no version read;
+      // any other page (replayed, reordered, or a priority pull, PL5) is checked record by record.
       const continues = fromCursor !== undefined && (stored ?? '') === (fromCursor ?? '');
       const baseRows = new Map<string, BaseRow>(bases.map((b) => [keyOf(b.entity, b.entityId), b]));
       const rowsByKey = new Map<string, OutboxRow[]>();
@@ -74,7 +76,7 @@ export function createReconciler(db: OutpostDb, deps: ReconcilerDeps = { now: ()
       const held = new Map<string, number>();
       for (const [k, base] of baseRows) held.set(k, base.version);
       const lazy: Record<EntityName, string[]> = { job: [], report: [], punch: [] };
-      for (const [k, [entity, entityId]] of unique) if (!baseRows.has(k) && !rowsByKey.has(k)) lazy[entity].push(entityId);
+      if (!continues) for (const [k, [entity, entityId]] of unique) if (!baseRows.has(k) && !rowsByKey.has(k)) lazy[entity].push(entityId);
       for (const entity of ENTITY_NAMES) {
         if (!lazy[entity].length) continue;
         const found = await visibleTable(db, entity).bulkGet(lazy[entity]);
