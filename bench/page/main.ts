@@ -5,6 +5,7 @@
 import Dexie, { liveQuery } from 'dexie';
 import { openOutpostDb, recordPunch, saveReportNotes, setChecklistItem } from '../../src/data/index.ts';
 import { createReconciler } from '../../src/worker/reconciler.ts';
+import { uuidv7 } from '../../protocol/index.ts';
 import type { PulledRecord } from '../../protocol/index.ts';
 import { createSyncEngine, systemTimers } from '../../src/sync/index.ts';
 import type { DrainResult, LocksLike, SyncStatus } from '../../src/sync/index.ts';
@@ -259,7 +260,7 @@ async function catchUp(options: { spans?: boolean } = {}): Promise<{
 
 /**
  * Diagnostic: the device side of a catch-up without the network or the server. A fresh database gets `n`
- * punch-like pending outbox rows (about the size `recordPunch` writes); the real engine drains it through a
+ * punch-like pending outbox rows (about the size `recordPunch` writes, time-ordered ids as the app makes); the real engine drains it through a
  * fake transport that answers every push with `applied` receipts after `netMs` and every pull with nothing.
  * Then `pullOnly` pull-only drains (nothing pending: what a live poke costs the device before its pull).
  */
@@ -277,10 +278,10 @@ async function drainProbe(
   const rows = [];
   for (let i = 0; i < n; i++) {
     rows.push({
-      changeId: crypto.randomUUID(),
+      changeId: uuidv7(),
       deviceId,
       entity: 'punch',
-      entityId: crypto.randomUUID(),
+      entityId: uuidv7(),
       op: 'create',
       fields: {
         userId: crypto.randomUUID(),
