@@ -99,7 +99,7 @@ describe('protocol round trips (PU1, PL1)', () => {
     ];
     for (const sample of samples) expect(canonicalJson(sample)).toBe(reference(sample));
     fc.assert(
-      fc.property(fc.anything({ withSparseArrays: true, withNullPrototype: true, withObjectString: true, withBoxedValues: true }), (value) => {
+      fc.property(fc.anything({ withSparseArray: true, withNullPrototype: true, withObjectString: true, withBoxedValues: true }), (value) => {
         expect(canonicalJson(value)).toBe(reference(value));
       }),
       { numRuns: 500 },
