@@ -465,6 +465,42 @@ describe('sync engine (SY1–SY7, PU7)', () => {
     expect(events.at(-1)?.counts).toEqual({ pending: 0, sending: 0, acked: 0, refused: 0, conflict: 0 });
   });
 
+  it('PU7 / OB4: a settle that fails stops the drain before its next push; the rows are resent and applied once', async () => {
+    const server = createFakeServer(() => 1_700_000_000_000);
+    const device = await makeDevice(server, { batchSize: 1 });
+    await seedJobs(server, device, ['j1', 'j2', 'j3', 'j4']);
+    for (const id of ['j1', 'j2', 'j3', 'j4']) await updateJob(device.ctx, id, { title: `t-${id}` });
+    const armed = { on: true };
+    device.db.use({
+      stack: 'dbcore',
+      name: 'fail-settle',
+      create: (down: DBCore): DBCore => ({
+        ...down,
+        table: (name) => {
+          const t = down.table(name);
+          if (name !== 'outbox') return t;
+          return {
+            ...t,
+            mutate: (req) =>
+              armed.on && req.type === 'put' && req.values.some((v: { state?: string }) => v.state === 'acked')
+                ? Promise.reject(new Error('The disk is full.'))
+                : t.mutate(req),
+          };
+        },
+      }),
+    });
+    device.db.close();
+    await device.db.open();
+    const pushesBefore = server.stats.pushCalls;
+    expect((await device.engine.syncNow('manual')).outcome).toBe('error');
+    expect(server.stats.pushCalls - pushesBefore).toBeLessThan(4);
+    armed.on = false;
+    expect((await device.engine.syncNow('manual')).outcome).toBe('synced');
+    for (const id of ['j1', 'j2', 'j3', 'j4']) expect(server.entity('job', id)?.fields.title).toBe(`t-${id}`);
+    everyChangeOnce(server);
+    expect(await device.db.outbox.count()).toBe(0);
+  });
+
   it('SY2 / SY5: a pull-only drain (e.g. after a poke) reads once, read-only, before its pull request', async () => {
     const server = createFakeServer(() => 1_700_000_000_000);
     const device = await makeDevice(server);

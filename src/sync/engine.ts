@@ -301,6 +301,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     const counters = { pushed: 0, pulled: 0 };
     /** Settles of pushed batches still committing (the next batch is pushed meanwhile). */
     let settling: Promise<unknown> = Promise.resolve();
+    let settleFailed = false;
     /** The next batch, taken (and committed as `sending`) while the current one is on the network. */
     let nextBatch: Promise<OutboxRow[]> | null = null;
     try {
@@ -338,15 +339,23 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
           // while the next batch is pushed: receipts are per change, and a row stays `sending` (so it
           // is sent again if this context dies, PU3) until its settle has committed.
           const sent = rows;
-          const settle_ = settle(db, result.body.receipts, clock.now(), { sent, serverHlc: result.body.serverHlc }).then((summary) => {
-            settled(summary);
-            counters.pushed += sent.length;
-          });
+          const settle_ = settle(db, result.body.receipts, clock.now(), { sent, serverHlc: result.body.serverHlc }).then(
+            (summary) => {
+              settled(summary);
+              counters.pushed += sent.length;
+            },
+            (err: unknown) => {
+              settleFailed = true;
+              throw err;
+            },
+          );
           settling = Promise.all([settling, settle_]);
           settling.catch(() => undefined); // awaited before the pull or on the way out
           failures = 0;
           rows = await nextBatch;
           nextBatch = null;
+          // A settle that failed (e.g. the database closed for an upgrade) stops the drain before the next push.
+          if (settleFailed) await settling;
           shift({ pending: -rows.length, sending: rows.length });
           continue;
         }
