@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The whole test suite: unit and integration tests (vitest, Node), then end-to-end specs
+// The whole test suite: types and lint (`npm run check`), unit and integration tests (vitest, Node), then end-to-end specs
 // (Playwright, real Chromium, real server), then the chaos run (e2e/chaos: minutes of seeded faults
 // on three devices; `npm run test:faults` alone). Ends with one line "N passed, N failed".
 import { spawnSync } from 'node:child_process';
@@ -14,6 +14,13 @@ let ok = true;
 function run(cmd, args, env = {}) {
   const r = spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } });
   return r.status === 0;
+}
+
+// 0. types and lint (every tsconfig, svelte-check, eslint): one check, counted as one test
+if (run('npm', ['run', '--silent', 'check'])) passed += 1;
+else {
+  failed += 1;
+  ok = false;
 }
 
 // 1. vitest
