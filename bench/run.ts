@@ -113,7 +113,7 @@ async function main(): Promise<void> {
     if (only.includes('coldstart')) {
       const server = await serve({ staticDir: APP_DIR });
       await step('2. cold start offline', () =>
-        benchColdStart(browser, server.url, results, { records: sizes.coldRecords, runs: sizes.coldRuns, warmup: sizes.coldWarmup, seedScript: join(SEED_DIR, 'seed-app.js') }),
+        benchColdStart(browser, server.url, results, { records: sizes.coldRecords, runs: sizes.coldRuns, warmup: sizes.coldWarmup, seedScript: join(SEED_DIR, 'seed-app.js'), profileDir: profile ? PROFILES : null }),
       );
       await server.stop();
     }

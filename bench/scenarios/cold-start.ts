@@ -7,7 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Browser } from 'playwright-core';
-import { DEMO } from '../lib/browser.ts';
+import { DEMO, profiled } from '../lib/browser.ts';
 import type { Results } from '../lib/results.ts';
 import { median, p95 } from '../lib/stats.ts';
 
@@ -16,6 +16,8 @@ export interface ColdStartOptions {
   readonly runs: number;
   readonly warmup: number;
   readonly seedScript: string;
+  /** --profile: one more run, not counted, under the CDP profiler (cold-start-page.cpuprofile). */
+  readonly profileDir?: string | null;
 }
 
 interface Marks {
@@ -88,13 +90,20 @@ export async function benchColdStart(browser: Browser, url: string, results: Res
     const appMarks: number[] = [];
     const fcp: number[] = [];
     let sawList = true;
-    for (let i = 0; i < opts.warmup + opts.runs; i++) {
+    const profiledRun = opts.profileDir ? opts.warmup + opts.runs : -1;
+    for (let i = 0; i < opts.warmup + opts.runs + (profiledRun >= 0 ? 1 : 0); i++) {
       const p = await context.newPage();
       // A cold start: the service worker is stopped too, so it starts from scratch and answers from its cache.
       const cdp = await context.newCDPSession(p);
       await cdp.send('ServiceWorker.enable');
       await cdp.send('ServiceWorker.stopAllWorkers');
-      await p.goto('/');
+      // --profile: an extra run's main thread under the CDP profiler, from navigation to the list painted.
+      await profiled(p, i === profiledRun ? (opts.profileDir ?? null) : null, 'cold-start-page', async () => {
+        await p.goto('/');
+        await p
+          .waitForFunction(() => (window as unknown as { __benchMarks: Marks }).__benchMarks.listPainted !== undefined, undefined, { timeout: 10_000, polling: 100 })
+          .catch(() => undefined);
+      });
       let m: Marks;
       try {
         await p.waitForFunction(() => (window as unknown as { __benchMarks: Marks }).__benchMarks.listPainted !== undefined, undefined, { timeout: 10_000, polling: 100 });
@@ -104,8 +113,9 @@ export async function benchColdStart(browser: Browser, url: string, results: Res
         m = await p.evaluate(() => (window as unknown as { __benchMarks?: Marks }).__benchMarks ?? {});
         if (process.env.BENCH_DEBUG) console.log('    page:', (await p.content()).slice(0, 1500));
       }
-      if (i >= opts.warmup) {
+      if (i >= opts.warmup && i !== profiledRun) {
         if (m.listPainted !== undefined) list.push(m.listPainted);
+        if (process.env.BENCH_MARKS) console.log(await p.evaluate(() => performance.getEntriesByType('mark').map((e) => `${e.name} ${Math.round(e.startTime)}`).join(', ')), JSON.stringify(m));
         if (m.shell !== undefined) shell.push(m.shell);
         if (m.mark !== undefined) appMarks.push(m.mark);
         if (m.fcp !== undefined) fcp.push(m.fcp);

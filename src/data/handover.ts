@@ -17,6 +17,9 @@ export type HandOverResult =
  */
 export async function handOver(db: OutpostDb, userId: string): Promise<HandOverResult> {
   try {
+    // The usual case — the same person opens the app again — needs no durable readwrite transaction
+    // (cold start, bench/: a strict commit here delays the first screen).
+    if ((await getMeta(db, 'userId')) === userId) return { kind: 'ok', switched: false };
     return await db.transaction('rw', [db.jobs, db.reports, db.punches, db.base, db.outbox, db.meta], async () => {
       const previous = await getMeta(db, 'userId');
       if (previous === userId) return { kind: 'ok', switched: false } as const;

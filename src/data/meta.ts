@@ -14,6 +14,8 @@ export async function setMeta<K extends keyof MetaValues>(db: OutpostDb, key: K,
 
 /** This device's id, created once and kept in meta. */
 export async function ensureDeviceId(db: OutpostDb, uuid: () => string): Promise<string> {
+  const known = await getMeta(db, 'deviceId'); // usually there: no readwrite transaction then
+  if (known) return known;
   return db.transaction('rw', db.meta, async () => {
     const existing = await getMeta(db, 'deviceId');
     if (existing) return existing;
