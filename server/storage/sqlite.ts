@@ -28,6 +28,18 @@ interface EntityRow {
   revoked?: number;
 }
 
+/** A stored entity row as the protocol's entity state (its JSON columns parsed). */
+function stateOfRow(entity: EntityName, r: EntityRow): PulledRecord {
+  return {
+    entity,
+    entityId: r.id,
+    version: r.version,
+    deleted: r.deleted === 1,
+    fields: JSON.parse(r.fields) as Record<string, unknown>,
+    clocks: JSON.parse(r.clocks) as Record<string, FieldClock>,
+  };
+}
+
 /** Most changes applied in one group commit (PU8); a push is never split. */
 const MAX_GROUP_CHANGES = 5_000;
 
@@ -154,14 +166,7 @@ export async function openSqliteStorage(file: string, options: OpenOptions = {})
       for (const r of q.entities[entity].all(actor.orgId, JSON.stringify(ids)) as EntityRow[]) {
         entities.set(entityKey(entity, r.id), {
           orgId: actor.orgId,
-          state: {
-            entity,
-            entityId: r.id,
-            version: r.version,
-            deleted: r.deleted === 1,
-            fields: JSON.parse(r.fields) as Record<string, unknown>,
-            clocks: JSON.parse(r.clocks) as Record<string, FieldClock>,
-          },
+          state: stateOfRow(entity, r),
           lastSeq: r.last_seq,
           scopeUserId: r.scope_user_id ?? null,
         });
@@ -337,15 +342,7 @@ export async function openSqliteStorage(file: string, options: OpenOptions = {})
       const stmt = actor.role === 'worker' ? pullWorker : pullWhole;
       const rows = stmt.all({ org: actor.orgId, user: actor.userId, cursor, n: limit + 1 }) as (EntityRow & { entity: EntityName })[];
       const page = rows.slice(0, limit);
-      const records: PulledRecord[] = page.map((r) => ({
-        entity: r.entity,
-        entityId: r.id,
-        version: r.version,
-        deleted: r.deleted === 1,
-        fields: JSON.parse(r.fields) as Record<string, unknown>,
-        clocks: JSON.parse(r.clocks) as Record<string, FieldClock>,
-        ...(r.revoked === 1 ? { revoked: true } : {}),
-      }));
+      const records: PulledRecord[] = page.map((r) => ({ ...stateOfRow(r.entity, r), ...(r.revoked === 1 ? { revoked: true } : {}) }));
       const last = page[page.length - 1];
       return { records, cursor: last ? last.last_seq : cursor, more: rows.length > limit };
     },
@@ -357,15 +354,7 @@ export async function openSqliteStorage(file: string, options: OpenOptions = {})
       const reports = jobs.length
         ? (priorityReports.all({ ...args, worker: worker ? 1 : 0, ids: JSON.stringify(jobs.map((j) => j.id)) }) as EntityRow[])
         : [];
-      const record = (entity: EntityName, r: EntityRow): PulledRecord => ({
-        entity,
-        entityId: r.id,
-        version: r.version,
-        deleted: r.deleted === 1,
-        fields: JSON.parse(r.fields) as Record<string, unknown>,
-        clocks: JSON.parse(r.clocks) as Record<string, FieldClock>,
-      });
-      return [...jobs.map((r) => record('job', r)), ...reports.map((r) => record('report', r))].slice(0, limit);
+      return [...jobs.map((r) => stateOfRow('job', r)), ...reports.map((r) => stateOfRow('report', r))].slice(0, limit);
     },
     async latestSeq() {
       return currentSeq();
