@@ -23,7 +23,7 @@ async function unsettledRows(page: Page): Promise<number> {
   return (await readOutbox(page)).filter((row) => row.state === 'pending' || row.state === 'sending').length;
 }
 
-test('SY3: changes made offline reach the server exactly once after every page is closed and the network returns', async ({
+test('SY3 / SW2: changes made offline reach the server exactly once after every page is closed and the network returns', async ({
   persistentContext: context,
   app: server,
 }) => {
@@ -58,7 +58,7 @@ test('SY3: changes made offline reach the server exactly once after every page i
   expect(serverChanges(server, changeIds).every((change) => change.logged === 1)).toBe(true);
 });
 
-test('SY3 / SY4: a background sync that fails keeps the change, and the next sync event (DevTools dispatchSyncEvent) delivers it once', async ({
+test('SY3 / SY4 / SW3: a background sync that fails keeps the change, and the next sync event (DevTools dispatchSyncEvent) delivers it once', async ({
   persistentContext: context,
   app: server,
 }) => {

@@ -111,7 +111,7 @@ async function freeStorage(page: Page): Promise<void> {
   );
 }
 
-test('OB6 / contract 10: a full disk while typing a report says clearly that nothing was saved; with space again the next edit saves and syncs', async ({
+test('OB6 / UI1 / contract 10: a full disk while typing a report says clearly that nothing was saved; with space again the next edit saves and syncs', async ({
   persistentContext: context,
   app: server,
 }) => {

@@ -74,7 +74,7 @@ test('a forgotten clock-out is entered with the real time and a required reason,
   }
 });
 
-test('a change the server refuses shows in Needs attention with its reason, and can be discarded', async ({ page, context, app }) => {
+test('UI3 / OB7: a change the server refuses shows in Needs attention with its reason, and can be discarded', async ({ page, context, app }) => {
   const shell = await signInAsWes(page);
   const today = new TodayPage(page);
   const job = new JobPage(page);
@@ -125,7 +125,7 @@ test('a change the server refuses shows in Needs attention with its reason, and 
   await shell.sync.expectSynced();
 });
 
-test('the sync status counts the changes waiting offline, and says Synced once they are acknowledged', async ({ page, context }) => {
+test('UI2 / SY5: the sync status counts the changes waiting offline, and says Synced once they are acknowledged', async ({ page, context }) => {
   const shell = await signInAsWes(page);
   const shift = new ShiftPage(page);
   await expect(shell.sync.lastSync).toHaveText('Last sync: just now');

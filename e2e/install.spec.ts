@@ -70,7 +70,7 @@ test('the manifest is linked and names the app, its scope and its icons', async 
   }
 });
 
-test('navigations to /api/ go to the server, never to the cached app shell', async ({ page }) => {
+test('SW1: navigations to /api/ go to the server, never to the cached app shell', async ({ page }) => {
   const shell = new ShellPage(page);
   await new SignInPage(page).goto();
   await shell.waitForServiceWorkerControl();

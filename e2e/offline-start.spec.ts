@@ -4,7 +4,7 @@ import { expect, test } from './fixtures/test.ts';
 import { ShellPage } from './pages/shell-page.ts';
 import { SignInPage } from './pages/sign-in-page.ts';
 
-test('signed in as Wes online, a reload offline shows the app shell signed in as Wes', async ({ page, context }) => {
+test('SW1: signed in as Wes online, a reload offline shows the app shell signed in as Wes', async ({ page, context }) => {
   const signIn = new SignInPage(page);
   const shell = new ShellPage(page);
   await signIn.goto();

@@ -22,7 +22,7 @@ test.afterEach(async () => {
   await server.stop();
 });
 
-test('contract 9: a waiting update never reloads by itself; "Update now" reloads under the new worker and the kept change is sent once', async ({
+test('SW5 / contract 9: a waiting update never reloads by itself; "Update now" reloads under the new worker and the kept change is sent once', async ({
   browser,
 }) => {
   const context = await browser.newContext({ baseURL: server.url, serviceWorkers: 'allow' });
@@ -107,7 +107,7 @@ test('contract 9: a waiting update never reloads by itself; "Update now" reloads
   await context.close();
 });
 
-test('SV2 / PU7: a server that calls this version too old (426) makes the app look for the update itself and say the changes are kept', async ({
+test('SV2 / PU7 / SW5: a server that calls this version too old (426) makes the app look for the update itself and say the changes are kept', async ({
   browser,
 }) => {
   const context = await browser.newContext({ baseURL: server.url, serviceWorkers: 'allow' });

@@ -330,7 +330,7 @@ describe('who sees what (PL2, SV4)', () => {
 });
 
 describe('logs and static files', () => {
-  it('logs the client x-request-id as the request id', async () => {
+  it('TM2: logs the client x-request-id as the request id', async () => {
     const lines: string[] = [];
     const stream = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
     const app = await buildApp({ storage: t.storage, logger: { level: 'info', stream } });

@@ -53,7 +53,7 @@ async function punch(db: OutpostDb, clock: { now: () => number }): Promise<void>
 }
 
 describe('the service worker drain (sw/drain.ts)', () => {
-  it('SY3: a sync event sends what the page queued, once, with one engine per worker lifetime', async () => {
+  it('SY3 / SW2: a sync event sends what the page queued, once, with one engine per worker lifetime', async () => {
     const server = createFakeServer(() => 1_700_000_000_000);
     const { drain, page, clock, counts } = setUp(server);
     await punch(page, clock);
@@ -68,7 +68,7 @@ describe('the service worker drain (sw/drain.ts)', () => {
     expect(counts()).toEqual({ opened: 1, engines: 1 });
   });
 
-  it('SY4: a transient failure rejects (the browser retries the sync) and keeps the rows pending', async () => {
+  it('SY4 / SW3: a transient failure rejects (the browser retries the sync) and keeps the rows pending', async () => {
     const server = createFakeServer(() => 1_700_000_000_000);
     const { drain, page, clock } = setUp(server);
     await punch(page, clock);
@@ -118,7 +118,7 @@ describe('the service worker drain (sw/drain.ts)', () => {
     expect([...server.applied.values()]).toEqual([1]);
   });
 
-  it('VR2: once a newer schema opens, the worker stops using the database for good', async () => {
+  it('VR2 / SW4: once a newer schema opens, the worker stops using the database for good', async () => {
     const server = createFakeServer(() => 1_700_000_000_000);
     const { drain, page, clock, factory, counts } = setUp(server);
     await punch(page, clock);

@@ -21,7 +21,7 @@ async function sample(name: string): Promise<number | undefined> {
   return line === undefined ? undefined : Number(line.slice(name.length + 1));
 }
 
-describe('server telemetry at /metrics', () => {
+describe('TM1: server telemetry at /metrics', () => {
   it('counts pushed changes by outcome, refusals by code, and conflicts by field', async () => {
     const job = jobCreate('job-m1', t.actor.wes.userId);
     const mine = punchCreate(t.actor.wes.userId);
