@@ -1,6 +1,7 @@
 /**
- * Two devices, two people (LV1, PL1): what Wes writes in a job report appears on Maria's open job detail by
- * itself — the server pokes her device over the live channel, her device pulls — with no reload.
+ * Two devices, two people (LV3, PL1): what Wes writes in a job report appears on Maria's open job detail by
+ * itself — the server sends her device the records over the live channel and her device applies them,
+ * without a pull request — with no reload.
  */
 import type { Page } from '@playwright/test';
 import { DEMO } from './fixtures/demo.ts';
@@ -45,6 +46,10 @@ test('Maria sees the notes Wes types appear live on the job she has open', async
     mariaPage.on('framenavigated', (frame) => {
       if (frame === mariaPage.mainFrame()) reloads.push(frame.url());
     });
+    const mariaPulls: string[] = [];
+    mariaPage.on('request', (request) => {
+      if (new URL(request.url()).pathname.startsWith('/api/sync/pull')) mariaPulls.push(request.url());
+    });
 
     const notes = 'Customer asked to check the radiator valves too.';
     const wesJob = new JobPage(wesPage);
@@ -54,6 +59,8 @@ test('Maria sees the notes Wes types appear live on the job she has open', async
     await expect(mariaJob.notes).toHaveValue(notes, { timeout: 20_000 });
     await expect(mariaJob.heading(title)).toBeVisible();
     expect(reloads).toEqual([]);
+    // LV3: the records came with the live message; her device did not have to ask for them.
+    expect(mariaPulls).toEqual([]);
 
     // And back: Maria's checklist item reaches Wes's open page the same way.
     await mariaJob.addChecklist('Check radiator valves');

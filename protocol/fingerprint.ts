@@ -3,7 +3,7 @@ import { SignInRequestSchema, SessionResponseSchema, HealthResponseSchema } from
 import { ChangeSchema } from './changes.ts';
 import { FIELD_SCHEMAS, ITEM_SCHEMAS, REQUIRED_ON_CREATE, LIMITS } from './entities.ts';
 import { ErrorResponseSchema } from './errors.ts';
-import { LiveMessageSchema } from './live.ts';
+import { LIVE_CHANGES_LIMIT, LiveMessageSchema, LiveQuerySchema } from './live.ts';
 import { PriorityPullQuerySchema, PriorityPullResponseSchema, PullQuerySchema, PullResponseSchema } from './pull.ts';
 import { PushRequestSchema, PushResponseSchema } from './push.ts';
 import { RULES } from './rules.ts';
@@ -35,6 +35,8 @@ export function protocolFingerprint(): string {
     priorityPullQuery: json(PriorityPullQuerySchema),
     priorityPullResponse: json(PriorityPullResponseSchema),
     live: json(LiveMessageSchema),
+    liveQuery: json(LiveQuerySchema),
+    liveChangesLimit: LIVE_CHANGES_LIMIT,
     error: json(ErrorResponseSchema),
     signIn: json(SignInRequestSchema),
     session: json(SessionResponseSchema),

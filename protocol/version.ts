@@ -11,8 +11,11 @@
  *   3 — `GET /api/sync/pull/priority`: a new device's first jobs (this week's)
  *       before the pull by cursor (PL5). Nothing else changes; a device that
  *       finds no such route on its server pulls by cursor only.
+ *   4 — live `changes` (LV3): a stream opened with `?records=1` carries what a pull would bring, so an
+ *       open device sees a change without a pull; other streams keep plain pokes. A pull's last page
+ *       returns the newest sequence number as its cursor (PL1).
  */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 /** Oldest client protocol the server still accepts (older gets 426 client_too_old). */
 export const MIN_PROTOCOL_VERSION = 1;

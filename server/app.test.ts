@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ErrorResponseSchema,
   HealthResponseSchema,
+  LiveChangesSchema,
   PROTOCOL_VERSION,
   PriorityPullResponseSchema,
   PullResponseSchema,
@@ -16,7 +17,7 @@ import {
 import { buildApp } from './app.ts';
 import { openSqliteStorage } from './storage/sqlite.ts';
 import type { TestServer } from './testing/app-fixtures.ts';
-import { push, pushBody, signIn, startTestServer } from './testing/app-fixtures.ts';
+import { listenOnLoopback, openLiveStream, push, pushBody, signIn, startTestServer } from './testing/app-fixtures.ts';
 import { jobCreate, punchCreate, raw, reportCreate } from './testing/fixtures.ts';
 
 let t: TestServer;
@@ -376,31 +377,11 @@ describe('logs and static files', () => {
 describe('live channel over a real socket (LV1)', () => {
   it('LV1: streams hello, then a poke after a push; server.close() ends the stream', async () => {
     const s = await startTestServer();
-    await s.app.listen({ port: 0, host: '127.0.0.1' });
-    const address = s.app.server.address();
-    if (!address || typeof address === 'string') throw new Error('no address');
-    const base = `http://127.0.0.1:${address.port}`;
-    const live = await fetch(`${base}/api/sync/live`, { headers: { cookie: s.cookie.wes } });
-    expect(live.status).toBe(200);
-    expect(live.headers.get('content-type')).toMatch(/^text\/event-stream/);
-    const reader = (live.body as ReadableStream<Uint8Array>).getReader();
-    const decoder = new TextDecoder();
-    let buffer = '';
-    const nextEvent = async (): Promise<unknown> => {
-      for (;;) {
-        const end = buffer.indexOf('\n\n');
-        if (end >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const data = block.split('\n').find((l) => l.startsWith('data: '));
-          if (data) return JSON.parse(data.slice(6));
-          continue;
-        }
-        const { value, done } = await reader.read();
-        if (done) return null;
-        buffer += decoder.decode(value, { stream: true });
-      }
-    };
+    const base = await listenOnLoopback(s.app);
+    const live = await openLiveStream(base, s.cookie.wes);
+    expect(live.response.status).toBe(200);
+    expect(live.response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const nextEvent = () => live.next();
     try {
       expect(await nextEvent()).toEqual({ type: 'hello', protocolVersion: PROTOCOL_VERSION });
       const res = await fetch(`${base}/api/sync/push`, {
@@ -420,29 +401,9 @@ describe('live channel over a real socket (LV1)', () => {
 
   it('LV1/PU8: pushes sent at the same time each get their own receipts, poke and metrics', async () => {
     const s = await startTestServer();
-    await s.app.listen({ port: 0, host: '127.0.0.1' });
-    const address = s.app.server.address();
-    if (!address || typeof address === 'string') throw new Error('no address');
-    const base = `http://127.0.0.1:${address.port}`;
-    const live = await fetch(`${base}/api/sync/live`, { headers: { cookie: s.cookie.maria } });
-    const reader = (live.body as ReadableStream<Uint8Array>).getReader();
-    const decoder = new TextDecoder();
-    let buffer = '';
-    const nextEvent = async (): Promise<unknown> => {
-      for (;;) {
-        const end = buffer.indexOf('\n\n');
-        if (end >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const data = block.split('\n').find((l) => l.startsWith('data: '));
-          if (data) return JSON.parse(data.slice(6));
-          continue;
-        }
-        const { value, done } = await reader.read();
-        if (done) return null;
-        buffer += decoder.decode(value, { stream: true });
-      }
-    };
+    const base = await listenOnLoopback(s.app);
+    const live = await openLiveStream(base, s.cookie.maria);
+    const nextEvent = () => live.next();
     const send = async (cookie: string, changes: readonly unknown[]) => {
       const res = await fetch(`${base}/api/sync/push`, {
         method: 'POST',
@@ -473,6 +434,93 @@ describe('live channel over a real socket (LV1)', () => {
       expect(metrics).toContain('outpost_changes_total{outcome="applied"} 3');
       expect(metrics).toContain('outpost_changes_total{outcome="refused"} 2');
       expect(metrics).toMatch(/outpost_push_batch_changes_count 3\b/);
+    } finally {
+      await s.app.close();
+      await s.storage.close();
+    }
+  });
+});
+
+describe('live records over a real socket (LV3)', () => {
+  const sendPush = async (base: string, cookie: string, changes: readonly unknown[]) => {
+    const res = await fetch(`${base}/api/sync/push`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/json', 'x-outpost-protocol': String(PROTOCOL_VERSION) },
+      body: JSON.stringify(pushBody(changes)),
+    });
+    expect(res.status).toBe(200);
+    return receiptsOf(await res.text());
+  };
+  const pullFrom = async (base: string, cookie: string, cursor: string) => {
+    const res = await fetch(`${base}/api/sync/pull?cursor=${cursor}&limit=100`, { headers: { cookie, 'x-outpost-protocol': String(PROTOCOL_VERSION) } });
+    return PullResponseSchema.parse(await res.json());
+  };
+  const changesOf = (event: unknown) => LiveChangesSchema.parse(event);
+
+  it('LV3, PL2, SV4: each following stream gets what its own pull from its cursor would bring; a plain stream gets a poke', async () => {
+    const s = await startTestServer();
+    const base = await listenOnLoopback(s.app);
+    const [wes, ana, olga, maria] = await Promise.all([
+      openLiveStream(base, s.cookie.wes, '?records=1'),
+      openLiveStream(base, s.cookie.ana, '?records=1'),
+      openLiveStream(base, s.cookie.olga, '?records=1'),
+      openLiveStream(base, s.cookie.maria),
+    ]);
+    try {
+      for (const stream of [wes, ana, olga, maria]) expect(await stream.next()).toMatchObject({ type: 'hello', protocolVersion: PROTOCOL_VERSION });
+      const wesJob = randomUUID();
+      const anaJob = randomUUID();
+      const created = await sendPush(base, s.cookie.maria, [jobCreate(wesJob, s.actor.wes.userId), jobCreate(anaJob, s.actor.ana.userId)]);
+      const lastSeq = created[1]?.status === 'applied' ? created[1].seq : -1;
+
+      const first = changesOf(await wes.next());
+      expect(first.records.map((r) => [r.entity, r.entityId, r.version])).toEqual([['job', wesJob, 1]]);
+      // Exactly the answer of a pull from the same cursor (same records, same next cursor).
+      const pulled = await pullFrom(base, s.cookie.wes, first.from);
+      expect({ records: first.records, cursor: first.cursor }).toEqual({ records: pulled.records, cursor: pulled.cursor });
+      expect(first.cursor).toBe(String(lastSeq));
+      expect(changesOf(await ana.next()).records.map((r) => r.entityId)).toEqual([anaJob]);
+      expect(await maria.next()).toEqual({ type: 'poke', seq: lastSeq });
+
+      // Reassigned: Wes is told to forget the job (PL4), Ana receives it; Wes's messages chain on.
+      await sendPush(base, s.cookie.maria, [raw({ entity: 'job', entityId: wesJob, fields: { assigneeId: s.actor.ana.userId }, baseVersion: 1 })]);
+      const second = changesOf(await wes.next());
+      expect(second.from).toBe(first.cursor);
+      expect(second.records).toEqual([expect.objectContaining({ entity: 'job', entityId: wesJob, revoked: true })]);
+      expect(changesOf(await ana.next()).records.map((r) => r.entityId)).toContain(wesJob);
+
+      // Org B's first message holds only its own job: nothing of org A ever reached it.
+      const olgaJob = randomUUID();
+      await sendPush(base, s.cookie.olga, [jobCreate(olgaJob, null)]);
+      expect(changesOf(await olga.next()).records.map((r) => r.entityId)).toEqual([olgaJob]);
+    } finally {
+      await s.app.close();
+      await s.storage.close();
+    }
+  });
+
+  it('LV3, AU2: after sign-out a following stream carries nothing more and ends', async () => {
+    const s = await startTestServer();
+    const base = await listenOnLoopback(s.app);
+    const wes = await openLiveStream(base, s.cookie.wes, '?records=1');
+    try {
+      expect(await wes.next()).toMatchObject({ type: 'hello' });
+      const out = await fetch(`${base}/api/auth/sign-out`, { method: 'POST', headers: { cookie: s.cookie.wes, 'content-type': 'application/json' }, body: '{}' });
+      expect(out.status).toBe(200);
+      await sendPush(base, s.cookie.maria, [jobCreate(randomUUID(), s.actor.wes.userId)]);
+      expect(await wes.next()).toBeNull();
+    } finally {
+      await s.app.close();
+      await s.storage.close();
+    }
+  });
+
+  it('LV3: a live query that is not ours is answered 400 before any stream starts', async () => {
+    const s = await startTestServer();
+    try {
+      const res = await s.app.inject({ url: '/api/sync/live?records=yes', headers: { cookie: s.cookie.wes } });
+      expect(res.statusCode).toBe(400);
+      expect(errorOf(res.body).error).toBe('invalid_body');
     } finally {
       await s.app.close();
       await s.storage.close();

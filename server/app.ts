@@ -8,10 +8,12 @@ import { registerAuthRoutes } from './http/auth-routes.ts';
 import { HttpError, errorHandler } from './http/errors.ts';
 import { registerGuards } from './http/guards.ts';
 import { createLiveHub } from './http/live.ts';
+import { sessionUser } from './http/session.ts';
 import { createMetrics } from './http/metrics.ts';
 import { registerStatic } from './http/static.ts';
 import { registerSyncRoutes } from './http/sync-routes.ts';
 import type { ServerStorage } from './storage/types.ts';
+import { createServerClock } from './sync/clock.ts';
 
 export interface BuildAppOptions {
   storage: ServerStorage;
@@ -37,7 +39,22 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     // Malformed URLs and the like get the same { error, message } shape (SV3).
     frameworkErrors: (error, request, reply) => errorHandler(error, request, reply),
   });
-  const live = createLiveHub(opts.liveHeartbeatMs);
+  const storage = opts.storage;
+  const clock = createServerClock(now);
+  // LV3: streams that ask for records get what their pull would bring, filtered by the same rules (PL2).
+  const live = createLiveHub({
+    ...(opts.liveHeartbeatMs !== undefined ? { heartbeatMs: opts.liveHeartbeatMs } : {}),
+    feed: {
+      async actorOf(sessionKey) {
+        const user = await sessionUser(storage, sessionKey, now());
+        return user ? { userId: user.id, orgId: user.orgId, role: user.role } : null;
+      },
+      pull: (actor, cursor, limit) => storage.pull(actor, cursor, limit),
+      latestSeq: () => storage.latestSeq(),
+      stamp: () => clock.stamp(),
+    },
+    onError: (err) => app.log.error({ err }, 'live channel: records could not be sent; the streams were poked instead'),
+  });
 
   app.setErrorHandler(errorHandler);
   await app.register(fastifyCookie);
@@ -64,7 +81,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       return reply.header('content-type', metrics.registry.contentType).header('cache-control', 'no-store').send(text);
     });
   }
-  registerSyncRoutes(app, { storage: opts.storage, now, live, ...(metrics ? { metrics } : {}) });
+  registerSyncRoutes(app, { storage: opts.storage, now, live, clock, ...(metrics ? { metrics } : {}) });
 
   const spa = opts.staticDir ? await registerStatic(app, opts.staticDir) : false;
   app.setNotFoundHandler(async (request, reply) => {
@@ -77,6 +94,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   });
 
   // LV1: live streams would hold server.close() open; end them first.
-  app.addHook('preClose', async () => live.closeAll());
+  app.addHook('preClose', async () => {
+    live.closeAll();
+    await live.idle(); // no storage read of the live channel outlives the server
+  });
   return app;
 }

@@ -8,7 +8,9 @@ import { uuidv7 } from '../../protocol/index.ts';
 import { openDataContext, openOutpostDb } from '../../src/data/index.ts';
 import type { DataContext, OutpostDb } from '../../src/data/index.ts';
 import { createHttpTransport, createSyncEngine, systemTimers } from '../../src/sync/index.ts';
-import type { LocksLike, SyncEngine, TriggerEvent, TriggerSource } from '../../src/sync/index.ts';
+import type { LocksLike, ReconcilerLike, SyncEngine } from '../../src/sync/index.ts';
+import { LIVE_URL, createBrowserTriggers } from '../../src/state/triggers.ts';
+import type { BrowserTriggers } from '../../src/state/triggers.ts';
 import type { ReconcilerApi } from '../../src/worker/api.ts';
 
 export interface BenchUser {
@@ -31,10 +33,11 @@ export interface Device {
 }
 
 /** Time spent waiting for sync requests (push / pull), to split a drain into network+server and device work. */
-export const fetchStats = { push: { n: 0, ms: 0 }, pull: { n: 0, ms: 0 } };
+export const fetchStats = { push: { n: 0, ms: 0 }, pull: { n: 0, ms: 0 }, reconcile: { n: 0, ms: 0 } };
 export function resetFetchStats(): void {
   fetchStats.push = { n: 0, ms: 0 };
   fetchStats.pull = { n: 0, ms: 0 };
+  fetchStats.reconcile = { n: 0, ms: 0 };
 }
 /** Timeline marks (epoch ms, sub-ms), for splitting "write on A → visible on B" into its steps. */
 export const marks: { at: number; what: string }[] = [];
@@ -110,7 +113,19 @@ export async function openDevice(user: BenchUser, options: DeviceOptions = {}): 
     return result;
   };
   const worker = new Worker(new URL('../../src/worker/reconcile.worker.ts', import.meta.url), { type: 'module', name: 'outpost-reconcile' });
-  const reconciler = wrap<ReconcilerApi>(worker);
+  const remote = wrap<ReconcilerApi>(worker);
+  // The engine's calls into the worker, timed (clone, transaction, answer): the device side of a pull.
+  const reconciler: ReconcilerLike = {
+    async applyPulled(...args) {
+      const t0 = performance.now();
+      try {
+        return await remote.applyPulled(...args);
+      } finally {
+        fetchStats.reconcile.n++;
+        fetchStats.reconcile.ms += performance.now() - t0;
+      }
+    },
+  };
   const engine = createSyncEngine({
     db,
     transport: createHttpTransport({ baseUrl: '', fetch: timedFetch }),
@@ -123,46 +138,29 @@ export async function openDevice(user: BenchUser, options: DeviceOptions = {}): 
     ...(options.pullLimit ? { pullLimit: options.pullLimit } : {}),
   });
 
-  const listeners = new Set<(event: TriggerEvent) => void>();
-  const fire = (event: TriggerEvent): void => {
-    for (const l of listeners) l(event);
+  // The app's own triggers (src/state/triggers.ts), with the live channel asking for records (LV3) when
+  // the scenario wants it; a mark when a message arrives, for the step split of scenario 4.
+  let triggers: BrowserTriggers | null = null;
+  const openLive = () => {
+    const source = new EventSource(LIVE_URL);
+    source.addEventListener('message', () => mark('poke'));
+    return source;
   };
-  let source: EventSource | null = null;
-  const triggers = (live: boolean): TriggerSource => ({
-    subscribe(onTrigger) {
-      listeners.add(onTrigger);
-      if (live && source === null) {
-        source = new EventSource('/api/sync/live');
-        source.onmessage = (event: MessageEvent<string>) => {
-          try {
-            if ((JSON.parse(event.data) as { type?: string }).type === 'poke') {
-              mark('poke');
-              fire('poke');
-            }
-          } catch {
-            // not ours
-          }
-        };
-      }
-      return () => listeners.delete(onTrigger);
-    },
-  });
-
   return {
     db,
     ctx,
     engine,
     worker,
     afterWrite() {
-      fire('write');
+      triggers?.write();
       void engine.refresh();
     },
     start(live) {
-      engine.start(triggers(live));
+      triggers = createBrowserTriggers({ window, document, openLive: live ? openLive : null });
+      engine.start(triggers);
     },
     async close() {
-      (source as EventSource | null)?.close();
-      source = null;
+      triggers?.closeLive();
       await engine.stop();
       worker.terminate();
       db.close();

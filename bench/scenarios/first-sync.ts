@@ -12,11 +12,11 @@ export interface FirstSyncOptions {
 export async function benchFirstSync(browser: Browser, url: string, results: Results, opts: FirstSyncOptions): Promise<void> {
   const { context, page } = await benchPage(browser, url);
   try {
-    await call(page, 'setup', DEMO.wes.email, DEMO.wes.password, { start: false });
+    await call(page, 'setup', DEMO.wes.email, DEMO.wes.password, { start: false, pullLimit: opts.pageSize });
     const r = await profiled(page, opts.profileDir, 'first-sync-page', () => call(page, 'firstSync'));
     const rowsPerSec = r.records / (r.ms / 1000);
     console.log(`    pulled ${r.records} in ${Math.round(r.ms)} ms; visible ${JSON.stringify(r.visible)}; outcome ${r.result.outcome}`);
-    console.log(`    waiting on pull requests ${Math.round(r.fetch.pull.ms)} ms (${r.fetch.pull.n})`);
+    console.log(`    waiting on pull requests ${Math.round(r.fetch.pull.ms)} ms (${r.fetch.pull.n}), on the reconcile worker ${Math.round(r.fetch.reconcile.ms)} ms (${r.fetch.reconcile.n})`);
     const b = await call(page, 'bulkPutBaseline', opts.pageSize);
     const plainPerSec = b.rows / (b.ms / 1000);
     results.add({ name: `first sync: ${r.records} records pulled + persisted`, value: r.ms / 1000, unit: 's', ok: null });

@@ -23,7 +23,7 @@ export async function benchObserve(browser: Browser, url: string, results: Resul
     await Promise.all([call(a.page, 'setMarking', true), call(b.page, 'setMarking', true)]);
 
     const latencies: number[] = [];
-    /** Per write: where the time went (A's commit → push leaves → push answered; B's poke → pull leaves → pull answered → seen). */
+    /** Per write: where the time went (A's commit → push leaves → push answered; B's message → seen, or → pull → seen). */
     const steps: Record<string, number[]> = {};
     const step = (name: string, ms: number | undefined) => {
       if (ms !== undefined && Number.isFinite(ms)) (steps[name] ??= []).push(ms);
@@ -50,10 +50,13 @@ export async function benchObserve(browser: Browser, url: string, results: Resul
         const pullEnd = pullStart === undefined ? undefined : first(mb, 'pull end', pullStart);
         step('A: commit → push leaves', pushStart === undefined ? undefined : pushStart - committedAt);
         step('A: push request', pushEnd === undefined || pushStart === undefined ? undefined : pushEnd - pushStart);
-        step('push leaves → poke on B', poke === undefined || pushStart === undefined ? undefined : poke - pushStart);
-        step('B: poke → pull leaves', pullStart === undefined || poke === undefined ? undefined : pullStart - poke);
-        step('B: pull request', pullEnd === undefined || pullStart === undefined ? undefined : pullEnd - pullStart);
-        step('B: pull answered → seen', pullEnd === undefined ? undefined : seenAt - pullEnd);
+        const pulled = pullEnd !== undefined && pullEnd <= seenAt;
+        step('push leaves → message on B', poke === undefined || pushStart === undefined ? undefined : poke - pushStart);
+        // LV3: B applies the records the message brought; a pull only when they did not follow on.
+        step('B: message → seen, no pull', pulled || poke === undefined ? undefined : seenAt - poke);
+        step('B: message → pull leaves', pulled && pullStart !== undefined && poke !== undefined ? pullStart - poke : undefined);
+        step('B: pull request', pulled && pullStart !== undefined ? (pullEnd as number) - pullStart : undefined);
+        step('B: pull answered → seen', pulled ? seenAt - (pullEnd as number) : undefined);
       }
       await new Promise((r) => setTimeout(r, 50));
     }

@@ -16,15 +16,20 @@ export async function requireSession(storage: ServerStorage, request: FastifyReq
   const expired = new HttpError(401, 'session_expired', 'Your session has ended. Sign in again; nothing saved on this device is lost.');
   if (!looksLikeToken(token)) throw expired;
   const tokenHash = hashSessionToken(token);
-  const session = await storage.getSession(tokenHash);
-  if (!session) throw expired;
-  if (session.expiresAt <= now) {
-    await storage.deleteSession(tokenHash);
-    throw expired;
-  }
-  const user = await storage.getUser(session.userId);
+  const user = await sessionUser(storage, tokenHash, now);
   if (!user) throw expired;
   return { user, tokenHash };
+}
+
+/** The person a session belongs to now, or null when it has ended (an expired session is deleted). */
+export async function sessionUser(storage: ServerStorage, tokenHash: string, now: number): Promise<User | null> {
+  const session = await storage.getSession(tokenHash);
+  if (!session) return null;
+  if (session.expiresAt <= now) {
+    await storage.deleteSession(tokenHash);
+    return null;
+  }
+  return storage.getUser(session.userId);
 }
 
 /** AU1: HttpOnly, SameSite=Strict, Path=/, Secure over HTTPS. */

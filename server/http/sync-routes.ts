@@ -1,18 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import type { HlcState, PriorityPullResponse, PullResponse, PushResponse } from '../../protocol/index.ts';
-import {
-  LIMITS,
-  PROTOCOL_VERSION,
-  PriorityPullQuerySchema,
-  PullQuerySchema,
-  PushRequestSchema,
-  formatHlc,
-  initialHlc,
-  parseHlc,
-  receiveHlc,
-  tickHlc,
-} from '../../protocol/index.ts';
+import type { PriorityPullResponse, PullResponse, PushResponse } from '../../protocol/index.ts';
+import { LIMITS, LiveQuerySchema, PROTOCOL_VERSION, PriorityPullQuerySchema, PullQuerySchema, PushRequestSchema } from '../../protocol/index.ts';
 import type { ServerStorage } from '../storage/types.ts';
+import type { ServerClock } from '../sync/clock.ts';
 import { prepareChanges } from '../sync/prepare.ts';
 import type { Actor } from '../sync/types.ts';
 import { checkProtocolVersion, invalidBody } from './errors.ts';
@@ -24,11 +14,10 @@ export interface SyncRouteOptions {
   readonly storage: ServerStorage;
   readonly now: () => number;
   readonly live: LiveHub;
+  /** SY6: the server's HLC, shared with the live channel (LV3). */
+  readonly clock: ServerClock;
   readonly metrics?: Metrics;
 }
-
-/** Stamps further ahead of the server's wall clock than this are not merged into its clock. */
-const MAX_CLOCK_DRIFT_MS = 24 * 60 * 60 * 1000;
 
 function countOutcomes(receipts: readonly { status: string }[]): Record<string, number> {
   const out: Record<string, number> = {};
@@ -40,13 +29,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-export function registerSyncRoutes(app: FastifyInstance, { storage, now, live, metrics }: SyncRouteOptions): void {
+export function registerSyncRoutes(app: FastifyInstance, { storage, now, live, clock, metrics }: SyncRouteOptions): void {
   // SY6: the server keeps its own HLC, merged with every stamp it accepts and ticked per request.
-  let clock: HlcState = initialHlc('server');
-  const stamp = (): string => {
-    clock = tickHlc(clock, now());
-    return formatHlc(clock);
-  };
+  const stamp = (): string => clock.stamp();
 
   const signedIn = async (request: Parameters<typeof requireSession>[1]): Promise<{ actor: Actor; sessionKey: string }> => {
     const { user, tokenHash } = await requireSession(storage, request, now());
@@ -64,10 +49,7 @@ export function registerSyncRoutes(app: FastifyInstance, { storage, now, live, m
     const parsed = PushRequestSchema.safeParse(body);
     if (!parsed.success) throw invalidBody(parsed.error.issues, 'The push request is not valid.'); // PU2
     const incoming = prepareChanges(parsed.data.changes);
-    const t = now();
-    for (const c of incoming) {
-      if (c.kind === 'valid' && parseHlc(c.change.hlc).wallMs <= t + MAX_CLOCK_DRIFT_MS) clock = receiveHlc(clock, c.change.hlc, t);
-    }
+    for (const c of incoming) if (c.kind === 'valid') clock.receive(c.change.hlc);
     const result = await storage.applyBatch(actor, incoming);
     if (result.lastSeq !== null) live.poke(actor.orgId, result.lastSeq); // LV1
     metrics?.recordPush(sessionKey, parsed.data.deviceId, result.receipts, incoming.length);
@@ -112,7 +94,9 @@ export function registerSyncRoutes(app: FastifyInstance, { storage, now, live, m
   });
 
   app.get('/api/sync/live', async (request, reply) => {
-    const actor = await actorOf(request);
+    const { actor, sessionKey } = await signedIn(request);
+    const parsed = LiveQuerySchema.safeParse(request.query);
+    if (!parsed.success) throw invalidBody(parsed.error.issues, 'The live channel request is not valid.');
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, {
@@ -121,7 +105,9 @@ export function registerSyncRoutes(app: FastifyInstance, { storage, now, live, m
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
     });
-    const close = live.subscribe(actor.orgId, res, { type: 'hello', protocolVersion: PROTOCOL_VERSION }); // LV1
+    const hello = { type: 'hello', protocolVersion: PROTOCOL_VERSION } as const;
+    // LV1; LV3 when the device asks for records.
+    const close = live.subscribe(actor.orgId, res, hello, parsed.data.records === '1' ? { sessionKey } : undefined);
     res.on('close', close);
   });
 }

@@ -311,6 +311,23 @@ export function runStorageContract(name: string, open: (options?: OpenOptions) =
         expect(empty).toEqual({ records: [], cursor, more: false });
       });
 
+      it('PL1: the last page ends at the newest sequence number, also when the newest changes are not the person\'s', async () => {
+        const wesJob = randomUUID();
+        await storage.applyBatch(w.manager, prep(jobCreate(wesJob, w.wes.userId)));
+        const mine = await storage.pull(w.wes, 0, 10);
+        await storage.applyBatch(w.ana, prep(punchCreate(w.ana.userId), punchCreate(w.ana.userId)));
+        await storage.applyBatch(w.otherManager, prep(jobCreate(randomUUID(), w.otherWorker.userId)));
+        const latest = await storage.latestSeq();
+        expect(mine.records.map((r) => r.entityId)).toEqual([wesJob]);
+        const after = await storage.pull(w.wes, mine.cursor, 10);
+        expect(after).toEqual({ records: [], cursor: latest, more: false });
+        // From there on only what is theirs comes, and nothing is skipped.
+        await storage.applyBatch(w.manager, prep(raw({ entity: 'job', entityId: wesJob, fields: { title: 'Moved' }, baseVersion: 1 })));
+        const next = await storage.pull(w.wes, after.cursor, 10);
+        expect(next.records).toMatchObject([{ entityId: wesJob, version: 2 }]);
+        expect(next.cursor).toBe(await storage.latestSeq());
+      });
+
       it('PL2: a worker receives their own punches, their jobs and those reports; a manager the whole organisation', async () => {
         const wesJob = randomUUID();
         const anaJob = randomUUID();

@@ -152,6 +152,8 @@ export async function openSqliteStorage(file: string, options: OpenOptions = {})
     WHERE org_id = @org AND id IN (SELECT value FROM json_each(@ids)) AND (@worker = 0 OR scope_user_id = @user) ORDER BY id`);
 
   const currentSeq = () => (q.lastSeq.get() as { last_seq: number }).last_seq;
+  /** Reads in one snapshot (a deferred read transaction; WAL readers never wait for the writer). */
+  const pullSnapshot = <T>(read: () => T): T => db.transaction(read).deferred();
 
   function load(actor: Actor, changes: readonly IncomingChange[]) {
     const need = needs(actor, changes);
@@ -340,11 +342,18 @@ export async function openSqliteStorage(file: string, options: OpenOptions = {})
     },
     async pull(actor, cursor, limit) {
       const stmt = actor.role === 'worker' ? pullWorker : pullWhole;
-      const rows = stmt.all({ org: actor.orgId, user: actor.userId, cursor, n: limit + 1 }) as (EntityRow & { entity: EntityName })[];
+      // One read snapshot: the page and the newest sequence number agree (PL1).
+      const { rows, latest } = pullSnapshot(() => ({
+        rows: stmt.all({ org: actor.orgId, user: actor.userId, cursor, n: limit + 1 }) as (EntityRow & { entity: EntityName })[],
+        latest: currentSeq(),
+      }));
       const page = rows.slice(0, limit);
       const records: PulledRecord[] = page.map((r) => ({ ...stateOfRow(r.entity, r), ...(r.revoked === 1 ? { revoked: true } : {}) }));
+      const more = rows.length > limit;
       const last = page[page.length - 1];
-      return { records, cursor: last ? last.last_seq : cursor, more: rows.length > limit };
+      // PL1: the last page ends at the newest sequence number: nothing this person may see changed up to
+      // it, so the next pull (and the live channel, LV3) starts there, however little they see.
+      return { records, cursor: more && last ? last.last_seq : Math.max(cursor, last?.last_seq ?? 0, latest), more };
     },
     async pullPriority(actor, from, to, limit) {
       const worker = actor.role === 'worker';

@@ -58,3 +58,43 @@ export function pushBody(changes: readonly RawChange[] | readonly unknown[], pro
 export async function push(app: FastifyInstance, cookie: string, changes: readonly unknown[]) {
   return app.inject({ method: 'POST', url: '/api/sync/push', headers: { cookie }, payload: pushBody(changes) });
 }
+
+/** Listen on 127.0.0.1 at a free port; the base URL of the running server. */
+export async function listenOnLoopback(app: FastifyInstance): Promise<string> {
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  if (!address || typeof address === 'string') throw new Error('the server has no TCP address');
+  return `http://127.0.0.1:${address.port}`;
+}
+
+/** A live channel (LV1, LV3) read over a real socket, one server-sent event at a time. */
+export interface LiveStream {
+  readonly response: Response;
+  /** The next event's data, parsed; null when the stream has ended. Comment lines (LV2) are skipped. */
+  next(): Promise<unknown>;
+}
+
+export async function openLiveStream(base: string, cookie: string, query = ''): Promise<LiveStream> {
+  const response = await fetch(`${base}/api/sync/live${query}`, { headers: { cookie } });
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  return {
+    response,
+    async next() {
+      for (;;) {
+        const end = buffer.indexOf('\n\n');
+        if (end >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const data = block.split('\n').find((l) => l.startsWith('data: '));
+          if (data) return JSON.parse(data.slice(6)) as unknown;
+          continue;
+        }
+        const { value, done } = await reader.read();
+        if (done) return null;
+        buffer += decoder.decode(value, { stream: true });
+      }
+    },
+  };
+}

@@ -11,7 +11,7 @@ import type { DataContext, OutpostDb, WriteResult } from '../data/index.ts';
 import { createHttpTransport, createMemoryLocks, createSyncEngine, systemTimers } from '../sync/index.ts';
 import type { DrainResult, LocksLike, SyncEngine, SyncStatus } from '../sync/index.ts';
 import type { ReconcilerApi } from '../worker/api.ts';
-import { createBrowserTriggers, type BrowserTriggers } from './triggers.ts';
+import { LIVE_URL, createBrowserTriggers, type BrowserTriggers } from './triggers.ts';
 import { claimDevice } from './device-user.ts';
 import type { User } from './session.svelte.ts';
 
@@ -115,7 +115,7 @@ class Device {
       const triggers = createBrowserTriggers({
         window,
         document,
-        openLive: typeof EventSource === 'function' ? () => new EventSource('/api/sync/live') : null,
+        openLive: typeof EventSource === 'function' ? () => new EventSource(LIVE_URL) : null,
       });
       if (this.#runtime !== runtime) {
         worker.terminate();

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { LiveChanges } from '../../protocol/index.ts';
 import type { TriggerEvent } from '../sync/index.ts';
 import { createBrowserTriggers, type LiveChannel } from './triggers.ts';
 
@@ -44,6 +45,28 @@ describe('browser triggers (SY3)', () => {
     channels[0]?.onmessage?.({ data: 'not json' } as MessageEvent);
     triggers.write();
     expect(events).toEqual(['online', 'visible', 'poke', 'write']);
+  });
+
+  it('LV3: `changes` arrive as a poke carrying them; a message that is not of this protocol still pokes, never with records', () => {
+    const win = new EventTarget();
+    const doc = Object.assign(new EventTarget(), { visibilityState: 'visible' });
+    const channel = new FakeChannel();
+    const triggers = createBrowserTriggers({ window: win, document: doc, openLive: () => channel });
+    const got: [TriggerEvent, LiveChanges | undefined][] = [];
+    triggers.subscribe((e, changes) => got.push([e, changes]));
+    const changes: LiveChanges = {
+      type: 'changes',
+      from: '4',
+      cursor: '9',
+      records: [{ entity: 'job', entityId: 'j1', version: 2, deleted: false, fields: { title: 'New' }, clocks: {} }],
+      serverHlc: '1700000000000-0000-server',
+    };
+    channel.send(changes);
+    channel.send({ ...changes, records: [{ entity: 'job' }] }); // broken records: pull instead
+    expect(got).toEqual([
+      ['poke', changes],
+      ['poke', undefined],
+    ]);
   });
 
   it('SY4 / LV2: a second hello (the channel reconnected: the server is back) syncs at once like coming online; a closed channel is reopened', () => {

@@ -3,6 +3,8 @@
  * pokes (LV1: unnamed SSE events, read with `onmessage`) and local writes. The browser objects are passed
  * in (STYLE 3), so this is tested in Node with fakes.
  */
+import { LiveMessageSchema } from '../../protocol/index.ts';
+import type { LiveChanges } from '../../protocol/index.ts';
 import type { TriggerEvent, TriggerSource } from '../sync/index.ts';
 
 /** The part of EventSource used here. */
@@ -15,7 +17,7 @@ export interface LiveChannel {
 export interface BrowserTriggerDeps {
   readonly window: Pick<EventTarget, 'addEventListener' | 'removeEventListener'>;
   readonly document: Pick<EventTarget, 'addEventListener' | 'removeEventListener'> & { readonly visibilityState: string };
-  /** Opens the live channel (`new EventSource('/api/sync/live')`); null where there is none. */
+  /** Opens the live channel (`new EventSource(LIVE_URL)`); null where there is none. */
   readonly openLive: (() => LiveChannel) | null;
 }
 
@@ -28,30 +30,41 @@ export interface BrowserTriggers extends TriggerSource {
   closeLive(): void;
 }
 
+/** The live channel, asking for records (LV3): a change shows without a pull. */
+export const LIVE_URL = '/api/sync/live?records=1';
+
 /** EventSource.CLOSED: the browser stopped reconnecting (an HTTP error such as 401). */
 const CLOSED = 2;
 
 export function createBrowserTriggers(deps: BrowserTriggerDeps): BrowserTriggers {
-  const listeners = new Set<(event: TriggerEvent) => void>();
+  const listeners = new Set<(event: TriggerEvent, changes?: LiveChanges) => void>();
   let channel: LiveChannel | null = null;
   let hellos = 0;
   let stopped = false;
 
-  const fire = (event: TriggerEvent): void => {
-    for (const listener of listeners) listener(event);
+  const fire = (event: TriggerEvent, changes?: LiveChanges): void => {
+    for (const listener of listeners) listener(event, changes);
   };
 
   function onMessage(event: MessageEvent): void {
-    let type: unknown;
+    let data: unknown;
     try {
-      type = (JSON.parse(String(event.data)) as { type?: unknown }).type;
+      data = JSON.parse(String(event.data));
     } catch {
       return;
     }
-    if (type === 'poke') fire('poke');
+    const parsed = LiveMessageSchema.safeParse(data);
+    if (!parsed.success) {
+      // Not a message of this protocol (PU5): it can still say there is something to pull.
+      if ((data as { type?: unknown } | null)?.type !== 'hello') fire('poke');
+      return;
+    }
+    const message = parsed.data;
+    if (message.type === 'poke') fire('poke');
+    else if (message.type === 'changes') fire('poke', message); // LV3: the drain applies them
     // A second hello means the channel reconnected: pokes may have been missed while it was down, and
     // the server answers again — like coming online, that cuts a scheduled retry short (SY4, LV2).
-    else if (type === 'hello' && ++hellos > 1) fire('online');
+    else if (++hellos > 1) fire('online');
   }
 
   function reconnectLive(): void {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DBCore } from 'dexie';
 import { IDBKeyRange } from 'fake-indexeddb';
-import type { Change, ChangeId, PriorityPullResponse } from '../../protocol/index.ts';
+import type { Change, ChangeId, LiveChanges, PriorityPullResponse } from '../../protocol/index.ts';
 import { PAYLOAD_VERSION, PROTOCOL_VERSION, compareHlc } from '../../protocol/index.ts';
 import { openOutpostDb } from '../data/db.ts';
 import type { OutpostDb } from '../data/db.ts';
@@ -583,6 +583,58 @@ describe('sync engine (SY1–SY7, PU7)', () => {
     await device.engine.stop();
     expect(unsubscribed).toBe(true);
     expect(device.timers.pending()).toEqual([]);
+  });
+
+  it('LV3: a poke that brings the records following on from the cursor is applied without a pull; one that does not, pulls', async () => {
+    const server = createFakeServer(() => 1_700_000_000_000);
+    const device = await makeDevice(server);
+    await seedJobs(server, device, ['j1']);
+    let fire: (event: TriggerEvent, changes?: LiveChanges) => void = () => undefined;
+    device.engine.start({
+      subscribe(onTrigger) {
+        fire = onTrigger;
+        return () => undefined;
+      },
+    });
+    let passes = 0; // finished passes: a 'pulling' phase followed by 'idle'
+    let pulling = false;
+    device.engine.subscribe((status) => {
+      if (status.phase === 'pulling') pulling = true;
+      else if (status.phase === 'idle' && pulling) {
+        pulling = false;
+        passes++;
+      }
+    });
+    await until(() => passes === 1, 'the start drain');
+    const pulls = server.stats.pullCalls;
+    const title = async () => (await device.db.jobs.get('j1'))?.title;
+
+    // Follows on from the stored cursor: applied as a pulled page, the cursor moves with it, no request.
+    const cursor = await getMeta(device.db, 'cursor');
+    server.apply(managerChange('j1', 'update', { title: 'Live' }, 1_600_000_000_100, 1));
+    const live = server.changesSince(cursor ?? '');
+    fire('poke', live);
+    await until(() => passes === 2, 'the poke pass');
+    expect([await title(), await getMeta(device.db, 'cursor'), server.stats.pullCalls]).toEqual(['Live', live.cursor, pulls]);
+
+    // The device is already where a message ends (its own pull got there first): nothing to do.
+    fire('poke', live);
+    await until(() => passes === 3, 'the second poke pass');
+    expect(server.stats.pullCalls).toBe(pulls);
+
+    // A message that does not follow on (one was missed): the pass pulls, and nothing is skipped.
+    server.apply(managerChange('j1', 'update', { title: 'Missed' }, 1_600_000_000_200, 2));
+    const missed = server.changesSince(live.cursor);
+    server.apply(managerChange('j1', 'update', { title: 'Latest' }, 1_600_000_000_300, 3));
+    fire('poke', server.changesSince(missed.cursor));
+    await until(() => passes === 4, 'the fallback pass');
+    expect([await title(), server.stats.pullCalls]).toEqual(['Latest', pulls + 1]);
+
+    // A plain poke (LV1) still pulls.
+    fire('poke');
+    await until(() => passes === 5, 'the plain poke pass');
+    expect(server.stats.pullCalls).toBe(pulls + 2);
+    await device.engine.stop();
   });
 
   it('SY1 / SY4: going online during a pass that fails runs one more pass at once instead of waiting for the backoff', async () => {

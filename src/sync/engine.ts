@@ -1,5 +1,5 @@
 import { LIMITS, PROTOCOL_VERSION } from '../../protocol/index.ts';
-import type { PulledRecord, PushRequest, PushResponse } from '../../protocol/index.ts';
+import type { LiveChanges, PulledRecord, PushRequest, PushResponse } from '../../protocol/index.ts';
 import { OUTBOX_STATES } from '../data/db.ts';
 import type { OutboxRow, OutpostDb, SyncLogContext } from '../data/db.ts';
 import { getMeta, setMeta } from '../data/meta.ts';
@@ -33,9 +33,15 @@ export type SyncReason = 'start' | 'online' | 'visible' | 'periodic' | 'poke' | 
 /** Triggers a context feeds in (the page: `online`, `visibilitychange`, live-channel pokes). Kept free of DOM types. */
 export type TriggerEvent = 'online' | 'visible' | 'poke' | 'write';
 export interface TriggerSource {
-  /** Call `onTrigger` for each event; return a function that stops it. */
-  subscribe(onTrigger: (event: TriggerEvent) => void): () => void;
+  /**
+   * Call `onTrigger` for each event; return a function that stops it. A poke may come with the records
+   * it announces (LV3): the drain it asks for applies them instead of pulling when they follow on.
+   */
+  subscribe(onTrigger: (event: TriggerEvent, changes?: LiveChanges) => void): () => void;
 }
+
+/** Live `changes` messages kept for the next pass (LV3); older ones are dropped (the pass then pulls). */
+const MAX_LIVE_QUEUED = 32;
 
 /** SY4: these retry at once even during a backoff; the others wait for the retry timer. */
 const URGENT: ReadonlySet<SyncReason> = new Set(['start', 'online', 'manual', 'sw-sync', 'resume']);
@@ -129,6 +135,10 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
   let started = false;
   /** The trigger that asked for the next pass (SY1), for the sync log. */
   let nextReason: SyncReason = 'manual';
+  /** LV3: `changes` messages received since the last pass took them, oldest first. */
+  let liveQueue: LiveChanges[] = [];
+  /** LV3: something other than live records asked for a pass since the last one started: it must pull. */
+  let pullAsked = false;
   /** Sync log writes, one after another, never awaited by a drain (DG3). */
   let logging: Promise<void> = Promise.resolve();
 
@@ -297,7 +307,31 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
   }
 
   /** One drain (SY2), run inside the sync lock (SY1). */
+  /**
+   * LV3: apply the live messages that follow on from `cursor`, in order, each as a pulled page (PL3
+   * compare-and-set). Returns the cursor reached and whether every message followed on (false: one was
+   * missed, so only a pull can bring the device up to date).
+   */
+  async function followLive(cursor: string | null, counters: { pulled: number }): Promise<{ cursor: string | null; followed: boolean }> {
+    const messages = liveQueue;
+    liveQueue = [];
+    for (const message of messages) {
+      if (cursor === message.cursor) continue; // already there (the device's own pull got it first)
+      if (cursor === null || cursor !== message.from) return { cursor, followed: false };
+      const report = (await reconciler.applyPulled(message.records, message.cursor, message.serverHlc, message.from)) as
+        | { applied?: number; cursorStored?: boolean }
+        | undefined;
+      counters.pulled += report?.applied ?? 0;
+      if (report?.cursorStored === false) return { cursor, followed: false };
+      cursor = message.cursor;
+    }
+    return { cursor, followed: true };
+  }
+
   async function drainOnce(): Promise<Omit<DrainResult, 'passes'>> {
+    // LV3: a pass asked for only by live records (already applied below) needs no pull request.
+    const mustPull = pullAsked;
+    pullAsked = false;
     const counters = { pushed: 0, pulled: 0 };
     /** Settles of pushed batches still committing (the next batch is pushed meanwhile). */
     let settling: Promise<unknown> = Promise.resolve();
@@ -382,7 +416,11 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       publish({ phase: 'pulling' });
       // A push phase took time: read the cursor again. A pull-only drain uses the one read at its start.
       let cursor = counters.pushed > 0 ? ((await getMeta(db, 'cursor')) ?? null) : start.cursor;
-      if (cursor === null && windowOf !== null && transport.pullPriority) {
+      // LV3: records the live channel brought; a poke's pass that they bring up to date needs no pull.
+      const followed = await followLive(cursor, counters);
+      cursor = followed.cursor;
+      const pullNeeded = mustPull || !followed.followed || counters.pushed > 0;
+      if (pullNeeded && cursor === null && windowOf !== null && transport.pullPriority) {
         // PL5: a device that has never pulled shows its week first; the pull by cursor then brings the rest.
         const { from, to } = windowOf(clock.now());
         const first = await transport.pullPriority(from, to, pullLimit);
@@ -393,9 +431,9 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
           return await fail(first, counters);
         } // rejected (a server without the route answers 404): pull by cursor only
       }
-      let pending = transport.pull(cursor, pullLimit);
+      let pending = pullNeeded ? transport.pull(cursor, pullLimit) : null;
       countOnce();
-      for (;;) {
+      while (pending) {
         const result = await pending;
         if (result.kind !== 'ok') return await fail(result, counters);
         const { records, cursor: next, more, serverHlc } = result.body;
@@ -405,7 +443,6 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
         const ahead = more && next !== cursor ? transport.pull(next, pullLimit) : null;
         const report = (await reconciler.applyPulled(records, next, serverHlc, cursor)) as { applied?: number } | undefined;
         counters.pulled += report?.applied ?? 0;
-        if (ahead === null) break;
         cursor = next;
         pending = ahead;
       }
@@ -468,6 +505,12 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
   }
 
   function syncNow(reason: SyncReason = 'manual'): Promise<DrainResult> {
+    pullAsked = true;
+    return ask(reason);
+  }
+
+  /** SY1 / SY4: run a pass now, or ask the running one for one more. */
+  function ask(reason: SyncReason): Promise<DrainResult> {
     if (paused !== null) return Promise.resolve({ outcome: 'skipped', pushed: 0, pulled: 0, passes: 0 });
     if (URGENT.has(reason)) {
       cancelRetry(); // SY4: going online or "sync now" retries at once
@@ -489,7 +532,16 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     start(triggers) {
       if (started) return;
       started = true;
-      unsubscribeTriggers = triggers?.subscribe((event) => void syncNow(event)) ?? null;
+      unsubscribeTriggers =
+        triggers?.subscribe((event, changes) => {
+          if (changes) {
+            // LV3: the records ride with the poke; the pass applies them and pulls only if they do not follow on.
+            liveQueue = [...liveQueue, changes].slice(-MAX_LIVE_QUEUED);
+            void ask(event);
+          } else {
+            void syncNow(event);
+          }
+        }) ?? null;
       schedulePeriodic();
       void syncNow('start');
     },

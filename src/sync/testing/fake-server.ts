@@ -6,7 +6,7 @@
  * scripted to fail in every way PU7 classifies.
  */
 import { ChangeSchema, PROTOCOL_VERSION, applyChange, canonicalJson, changeContent, formatHlc } from '../../../protocol/index.ts';
-import type { Change, EntityState, OriginalReceipt, PulledRecord, Receipt } from '../../../protocol/index.ts';
+import type { Change, EntityState, LiveChanges, OriginalReceipt, PulledRecord, PullResponse, Receipt } from '../../../protocol/index.ts';
 import type { SyncTransport, TransportResult } from '../transport.ts';
 
 type Failure = Exclude<TransportResult<never>, { kind: 'ok' }>;
@@ -32,6 +32,8 @@ export interface FakeServer {
   onPush: (() => void | Promise<void>) | null;
   /** Apply a change made elsewhere (another device, a manager). */
   apply(change: Change): Receipt;
+  /** LV3: the live `changes` message a stream following from `from` would get now. */
+  changesSince(from: string): LiveChanges;
 }
 
 export function createFakeServer(now: () => number): FakeServer {
@@ -75,6 +77,24 @@ export function createFakeServer(now: () => number): FakeServer {
     return receipt;
   }
 
+  /** PL1: a page after `cursor`; the last page ends at the newest sequence number. */
+  function page(cursor: string | null, limit: number): PullResponse {
+    const after = Number(cursor || 0);
+    const newer = [...states.values()].filter((s) => s.lastSeq > after).sort((a, b) => a.lastSeq - b.lastSeq);
+    const taken = newer.slice(0, limit);
+    const records: PulledRecord[] = taken.map(({ lastSeq: _lastSeq, ...s }) => ({
+      entity: s.entity,
+      entityId: s.entityId,
+      version: s.version,
+      deleted: s.deleted,
+      fields: { ...s.fields },
+      clocks: { ...s.clocks },
+    }));
+    const more = newer.length > taken.length;
+    const next = more ? (taken.at(-1)?.lastSeq ?? after) : Math.max(after, seq);
+    return { ok: true, protocolVersion: PROTOCOL_VERSION, records, cursor: String(next), more, serverHlc: serverHlc() };
+  }
+
   const server: FakeServer = {
     script: { push: [], pull: [] },
     maxBatch: 500,
@@ -88,6 +108,10 @@ export function createFakeServer(now: () => number): FakeServer {
       return state;
     },
     apply: (change) => receive(change),
+    changesSince(from) {
+      const { records, cursor, serverHlc: hlc } = page(from, 100);
+      return { type: 'changes', from, cursor, records, serverHlc: hlc };
+    },
     transport: {
       async push(request) {
         stats.pushCalls++;
@@ -113,29 +137,7 @@ export function createFakeServer(now: () => number): FakeServer {
         await yieldTurn();
         const step = server.script.pull.shift();
         if (step) return step;
-        const after = Number(cursor || 0);
-        const newer = [...states.values()].filter((s) => s.lastSeq > after).sort((a, b) => a.lastSeq - b.lastSeq);
-        const page = newer.slice(0, limit);
-        const records: PulledRecord[] = page.map(({ lastSeq: _lastSeq, ...s }) => ({
-          entity: s.entity,
-          entityId: s.entityId,
-          version: s.version,
-          deleted: s.deleted,
-          fields: { ...s.fields },
-          clocks: { ...s.clocks },
-        }));
-        const last = page.at(-1);
-        return {
-          kind: 'ok',
-          body: {
-            ok: true,
-            protocolVersion: PROTOCOL_VERSION,
-            records,
-            cursor: last ? String(last.lastSeq) : String(after),
-            more: newer.length > page.length,
-            serverHlc: serverHlc(),
-          },
-        };
+        return { kind: 'ok', body: page(cursor, limit) };
       },
     },
   };
