@@ -25,14 +25,22 @@ export async function ensureDeviceId(db: OutpostDb, uuid: () => string): Promise
   });
 }
 
-async function currentHlc(db: OutpostDb, node: string) {
-  const stamp = await getMeta(db, 'hlc');
+function hlcFrom(stamp: string | undefined, node: string) {
   return stamp && HLC_PATTERN.test(stamp) ? { ...parseHlc(stamp), node } : initialHlc(node);
+}
+
+async function currentHlc(db: OutpostDb, node: string) {
+  return hlcFrom(await getMeta(db, 'hlc'), node);
+}
+
+/** SY6: the device clock's next stamp after `stored` (the `hlc` meta value), for a local write. Store it. */
+export function nextDeviceHlc(stored: string | undefined, node: string, nowMs: number): string {
+  return formatHlc(tickHlc(hlcFrom(stored, node), nowMs));
 }
 
 /** SY6: tick the device clock for a local write. Call inside a transaction that includes `meta`. */
 export async function tickDeviceHlc(db: OutpostDb, node: string, nowMs: number): Promise<string> {
-  const next = formatHlc(tickHlc(await currentHlc(db, node), nowMs));
+  const next = nextDeviceHlc(await getMeta(db, 'hlc'), node, nowMs);
   await setMeta(db, 'hlc', next);
   return next;
 }

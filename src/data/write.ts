@@ -13,8 +13,8 @@ import type {
 import { visibleTable } from './db.ts';
 import type { EntityKey, OutboxRow, OutpostDb } from './db.ts';
 import { ChangeRefusedError, InvalidChangeError, toWriteError } from './errors.ts';
-import { ensureDeviceId, tickDeviceHlc } from './meta.ts';
-import { materializeBaseInTx, pendingRow, rowToChange, visibleState } from './visible.ts';
+import { ensureDeviceId, getMeta, nextDeviceHlc, setMeta } from './meta.ts';
+import { baseFromRecord, pendingRow, rowToChange, visibleState } from './visible.ts';
 
 /** Everything a write needs, injected (STYLE 3). */
 export interface DataContext {
@@ -80,15 +80,19 @@ async function commitEdit(ctx: DataContext, edit: Edit): Promise<WriteResult> {
     return await db.transaction('rw', [visibleTable(db, edit.entity), db.base, db.outbox, db.meta], async () => {
       const now = ctx.now();
       const key: EntityKey = [edit.entity, edit.entityId];
-      const [stored, rows] = await Promise.all([
+      // Every read in one round (IndexedDB answers them together): the base row, the entity's own
+      // changes, the visible record (RC4: it holds the base of a synced entity without own changes; a
+      // create needs none — an entity the device already shows cannot be created again: fresh ids) and
+      // the device clock (SY6).
+      const [stored, rows, shown, clock] = await Promise.all([
         db.base.get(key),
         db.outbox.where('[entity+entityId]').equals([edit.entity, edit.entityId]).sortBy('seq'),
+        edit.op === 'create' ? undefined : visibleTable(db, edit.entity).get(edit.entityId),
+        getMeta(db, 'hlc'),
       ]);
-      // RC4: a synced entity without own changes keeps its base in its visible record; keep it as a
-      // base row before the visible record starts showing this change.
-      // A create needs none: an entity the device already shows cannot be created again (a punch, a new
-      // job: fresh ids), and skipping the read keeps a tap on "Clock in" at three reads.
-      const base = rows.length === 0 && edit.op !== 'create' ? await materializeBaseInTx(db, key, stored) : stored;
+      // RC4: keep the base as a base row before the visible record starts showing this change.
+      const keep = rows.length === 0 && !stored && shown ? baseFromRecord(edit.entity, shown) : null;
+      const base = stored ?? keep ?? null;
       // "baseVersion" is the server version the device holds, never the visible one.
       const baseVersion = base?.version ?? 0;
       let op: 'create' | 'update' = edit.op === 'create' ? 'create' : 'update';
@@ -100,7 +104,7 @@ async function commitEdit(ctx: DataContext, edit: Edit): Promise<WriteResult> {
           changeFields = { jobId: edit.entityId, ...fields };
         }
       }
-      const hlc = await tickDeviceHlc(db, ctx.deviceId, now);
+      const hlc = nextDeviceHlc(clock, ctx.deviceId, now);
       const change: Change = {
         id: ctx.uuid() as ChangeId,
         deviceId: ctx.deviceId,
@@ -113,29 +117,23 @@ async function commitEdit(ctx: DataContext, edit: Edit): Promise<WriteResult> {
         payloadVersion: PAYLOAD_VERSION,
       };
       validate(change);
-      const check = applyChange(visibleState(base ?? null, rows), change);
+      const check = applyChange(visibleState(base, rows), change);
       if (check.kind === 'refused') throw new ChangeRefusedError(check.code, check.reason);
 
-      let nextRows: OutboxRow[];
-      let written: OutboxRow;
       const last = rows.at(-1);
       const folded = op === 'update' && canFold(last, baseVersion);
-      if (folded) {
-        // OB5: keep the latest value per field and the new HLC; the row keeps its id and place.
-        written = { ...last, fields: { ...last.fields, ...changeFields }, hlc, updatedAt: now };
-        validate(rowToChange(written));
-        await db.outbox.put(written);
-        nextRows = [...rows.slice(0, -1), written];
-      } else {
-        const row = pendingRow(change, now);
-        const seq = await db.outbox.add(row as OutboxRow);
-        written = { ...row, seq };
-        nextRows = [...rows, written];
-      }
-      const state = visibleState(base ?? null, nextRows);
-      if (state) {
-        await visibleTable(db, edit.entity).put(toRecord(edit.entity, edit.entityId, state.version, state.deleted, state.fields));
-      }
+      // OB5: a fold keeps the latest value per field and the new HLC; the row keeps its id and place.
+      const written: Omit<OutboxRow, 'seq'> | OutboxRow = folded ? { ...last, fields: { ...last.fields, ...changeFields }, hlc, updatedAt: now } : pendingRow(change, now);
+      if (folded) validate(rowToChange(written as OutboxRow));
+      const nextRows = folded ? [...rows.slice(0, -1), written as OutboxRow] : [...rows, written as OutboxRow];
+      const state = visibleState(base, nextRows);
+      // Every write in one round; the transaction commits after the last (OB1).
+      await Promise.all([
+        setMeta(db, 'hlc', hlc),
+        keep ? db.base.put(keep) : null,
+        folded ? db.outbox.put(written as OutboxRow) : db.outbox.add(written as OutboxRow),
+        state ? visibleTable(db, edit.entity).put(toRecord(edit.entity, edit.entityId, state.version, state.deleted, state.fields)) : null,
+      ]);
       return { entity: edit.entity, entityId: edit.entityId, changeId: written.changeId, hlc, folded };
     });
   } catch (err) {
