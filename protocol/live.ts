@@ -22,8 +22,15 @@ export type LiveChanges = z.infer<typeof LiveChangesSchema>;
  * Messages on the live channel, GET /api/sync/live (server-sent events).
  * A poke carries no data: it only says "there is something to pull" (LV1); `changes` carries it (LV3).
  */
+/**
+ * The first message of a stream (LV1). On a stream that carries records (LV3) it says where the stream
+ * follows from: its next `changes` message starts at `cursor`. A device whose stored cursor differs pulls.
+ */
+export const LiveHelloSchema = z.object({ type: z.literal('hello'), protocolVersion: z.number().int(), cursor: z.string().optional() });
+export type LiveHello = z.infer<typeof LiveHelloSchema>;
+
 export const LiveMessageSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('hello'), protocolVersion: z.number().int() }),
+  LiveHelloSchema,
   z.object({ type: z.literal('poke'), seq: z.number().int().min(0) }),
   LiveChangesSchema,
 ]);

@@ -12,7 +12,8 @@
  *       before the pull by cursor (PL5). Nothing else changes; a device that
  *       finds no such route on its server pulls by cursor only.
  *   4 — live `changes` (LV3): a stream opened with `?records=1` carries what a pull would bring, so an
- *       open device sees a change without a pull; other streams keep plain pokes. A pull's last page
+ *       open device sees a change without a pull; its `hello` says the cursor it follows from; other
+ *       streams keep plain pokes. A pull's last page
  *       returns the newest sequence number as its cursor (PL1).
  */
 export const PROTOCOL_VERSION = 4;

@@ -467,13 +467,20 @@ describe('live records over a real socket (LV3)', () => {
       openLiveStream(base, s.cookie.maria),
     ]);
     try {
-      for (const stream of [wes, ana, olga, maria]) expect(await stream.next()).toMatchObject({ type: 'hello', protocolVersion: PROTOCOL_VERSION });
+      // A following stream's hello says where it follows from (the newest seq); a plain stream's says nothing of it.
+      const latest = String(await s.storage.latestSeq());
+      const hellos = await Promise.all([wes, ana, olga, maria].map((stream) => stream.next()));
+      expect(hellos).toEqual([
+        ...[wes, ana, olga].map(() => ({ type: 'hello', protocolVersion: PROTOCOL_VERSION, cursor: latest })),
+        { type: 'hello', protocolVersion: PROTOCOL_VERSION },
+      ]);
       const wesJob = randomUUID();
       const anaJob = randomUUID();
       const created = await sendPush(base, s.cookie.maria, [jobCreate(wesJob, s.actor.wes.userId), jobCreate(anaJob, s.actor.ana.userId)]);
       const lastSeq = created[1]?.status === 'applied' ? created[1].seq : -1;
 
       const first = changesOf(await wes.next());
+      expect(first.from).toBe(latest);
       expect(first.records.map((r) => [r.entity, r.entityId, r.version])).toEqual([['job', wesJob, 1]]);
       // Exactly the answer of a pull from the same cursor (same records, same next cursor).
       const pulled = await pullFrom(base, s.cookie.wes, first.from);

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { LIVE_CHANGES_LIMIT } from '../../protocol/index.ts';
-import type { LiveMessage } from '../../protocol/index.ts';
+import type { LiveHello, LiveMessage } from '../../protocol/index.ts';
 import type { Actor, PullPage } from '../sync/types.ts';
 
 /** The part of a response the hub writes to (a ServerResponse in production). */
@@ -26,9 +26,10 @@ export interface LiveFollow {
 export interface LiveHub {
   /**
    * Start a stream: sends `hello` (LV1) and heartbeats (LV2). With `follow` (and a feed), commits in the
-   * organisation reach it as `changes` (LV3) instead of pokes. Returns the function that ends it.
+   * organisation reach it as `changes` (LV3) instead of pokes, and its hello, sent once the newest seq is
+   * read, carries the cursor it follows from. Returns the function that ends it.
    */
-  subscribe(orgId: string, sink: LiveSink, hello: LiveMessage, follow?: LiveFollow): () => void;
+  subscribe(orgId: string, sink: LiveSink, hello: LiveHello, follow?: LiveFollow): () => void;
   /** LV1 / LV3: something in the organisation was committed, up to `seq`. */
   poke(orgId: string, seq: number): void;
   /** Resolves once every stream has been told about every commit poked so far (tests, shutdown). */
@@ -151,18 +152,23 @@ export function createLiveHub(options: LiveHubOptions = {}): LiveHub {
       };
       set.add(stream);
       streams.add(stream);
-      sink.write(sseEvent(hello));
       if (stream.follow && feed) {
-        // LV3: the stream follows from the newest seq now; the device's own pull brings what came before.
+        // LV3: the stream follows from the newest seq now, and its hello says so: a device whose cursor is
+        // elsewhere pulls (its own pull may have ended before a commit this stream will never carry).
+        // A commit before that is known gets a plain poke (see `follow`).
         feed.latestSeq().then(
           (latest) => {
-            if (stream.cursor === null) stream.cursor = latest;
+            if (!open) return;
+            stream.cursor = latest;
+            send(stream, { ...hello, cursor: String(latest) });
           },
           (err: unknown) => {
             options.onError?.(err);
             stream.close();
           },
         );
+      } else {
+        send(stream, hello);
       }
       return stream.close;
     },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LiveChanges } from '../../protocol/index.ts';
-import type { TriggerEvent } from '../sync/index.ts';
+import type { LiveMessageToFollow, TriggerEvent } from '../sync/index.ts';
 import { createBrowserTriggers, type LiveChannel } from './triggers.ts';
 
 class FakeChannel implements LiveChannel {
@@ -52,8 +52,8 @@ describe('browser triggers (SY3)', () => {
     const doc = Object.assign(new EventTarget(), { visibilityState: 'visible' });
     const channel = new FakeChannel();
     const triggers = createBrowserTriggers({ window: win, document: doc, openLive: () => channel });
-    const got: [TriggerEvent, LiveChanges | undefined][] = [];
-    triggers.subscribe((e, changes) => got.push([e, changes]));
+    const got: [TriggerEvent, LiveMessageToFollow | undefined][] = [];
+    triggers.subscribe((e, live) => got.push([e, live]));
     const changes: LiveChanges = {
       type: 'changes',
       from: '4',
@@ -66,6 +66,21 @@ describe('browser triggers (SY3)', () => {
     expect(got).toEqual([
       ['poke', changes],
       ['poke', undefined],
+    ]);
+  });
+
+  it('LV3: a hello with a cursor says where the stream follows from; the drain gets it (first as a poke, after a reconnect as coming online)', () => {
+    const win = new EventTarget();
+    const doc = Object.assign(new EventTarget(), { visibilityState: 'visible' });
+    const channel = new FakeChannel();
+    const triggers = createBrowserTriggers({ window: win, document: doc, openLive: () => channel });
+    const got: [TriggerEvent, LiveMessageToFollow | undefined][] = [];
+    triggers.subscribe((e, live) => got.push([e, live]));
+    channel.send({ type: 'hello', protocolVersion: 4, cursor: '12' });
+    channel.send({ type: 'hello', protocolVersion: 4, cursor: '15' });
+    expect(got).toEqual([
+      ['poke', { type: 'hello', protocolVersion: 4, cursor: '12' }],
+      ['online', { type: 'hello', protocolVersion: 4, cursor: '15' }],
     ]);
   });
 

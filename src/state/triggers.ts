@@ -4,8 +4,7 @@
  * in (STYLE 3), so this is tested in Node with fakes.
  */
 import { LiveMessageSchema } from '../../protocol/index.ts';
-import type { LiveChanges } from '../../protocol/index.ts';
-import type { TriggerEvent, TriggerSource } from '../sync/index.ts';
+import type { LiveMessageToFollow, TriggerEvent, TriggerSource } from '../sync/index.ts';
 
 /** The part of EventSource used here. */
 export interface LiveChannel {
@@ -37,13 +36,13 @@ export const LIVE_URL = '/api/sync/live?records=1';
 const CLOSED = 2;
 
 export function createBrowserTriggers(deps: BrowserTriggerDeps): BrowserTriggers {
-  const listeners = new Set<(event: TriggerEvent, changes?: LiveChanges) => void>();
+  const listeners = new Set<(event: TriggerEvent, live?: LiveMessageToFollow) => void>();
   let channel: LiveChannel | null = null;
   let hellos = 0;
   let stopped = false;
 
-  const fire = (event: TriggerEvent, changes?: LiveChanges): void => {
-    for (const listener of listeners) listener(event, changes);
+  const fire = (event: TriggerEvent, live?: LiveMessageToFollow): void => {
+    for (const listener of listeners) listener(event, live);
   };
 
   function onMessage(event: MessageEvent): void {
@@ -64,7 +63,12 @@ export function createBrowserTriggers(deps: BrowserTriggerDeps): BrowserTriggers
     else if (message.type === 'changes') fire('poke', message); // LV3: the drain applies them
     // A second hello means the channel reconnected: pokes may have been missed while it was down, and
     // the server answers again — like coming online, that cuts a scheduled retry short (SY4, LV2).
-    else if (++hellos > 1) fire('online');
+    // LV3: such a stream follows from `cursor`; the drain pulls if the device is anywhere else.
+    else {
+      const start = message.cursor === undefined ? undefined : { ...message, cursor: message.cursor };
+      if (++hellos > 1) fire('online', start);
+      else if (start) fire('poke', start);
+    }
   }
 
   function reconnectLive(): void {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DBCore } from 'dexie';
 import { IDBKeyRange } from 'fake-indexeddb';
-import type { Change, ChangeId, LiveChanges, PriorityPullResponse } from '../../protocol/index.ts';
+import type { Change, ChangeId, PriorityPullResponse } from '../../protocol/index.ts';
 import { PAYLOAD_VERSION, PROTOCOL_VERSION, compareHlc } from '../../protocol/index.ts';
 import { openOutpostDb } from '../data/db.ts';
 import type { OutpostDb } from '../data/db.ts';
@@ -14,7 +14,7 @@ import type { DataContext } from '../data/write.ts';
 import { createReconciler } from '../worker/reconciler.ts';
 import { BACKOFF_CAP_MS } from './backoff.ts';
 import { createSyncEngine } from './engine.ts';
-import type { SyncEngine, SyncStatus, TriggerEvent, TriggerSource } from './engine.ts';
+import type { LiveMessageToFollow, SyncEngine, SyncStatus, TriggerEvent, TriggerSource } from './engine.ts';
 import { createMemoryLocks } from './locks.ts';
 import type { LocksLike } from './locks.ts';
 import { createFakeServer } from './testing/fake-server.ts';
@@ -589,7 +589,7 @@ describe('sync engine (SY1–SY7, PU7)', () => {
     const server = createFakeServer(() => 1_700_000_000_000);
     const device = await makeDevice(server);
     await seedJobs(server, device, ['j1']);
-    let fire: (event: TriggerEvent, changes?: LiveChanges) => void = () => undefined;
+    let fire: (event: TriggerEvent, live?: LiveMessageToFollow) => void = () => undefined;
     device.engine.start({
       subscribe(onTrigger) {
         fire = onTrigger;
@@ -634,6 +634,20 @@ describe('sync engine (SY1–SY7, PU7)', () => {
     fire('poke');
     await until(() => passes === 5, 'the plain poke pass');
     expect(server.stats.pullCalls).toBe(pulls + 2);
+
+    // A stream that starts where the device is (its hello's cursor is the stored one): nothing to catch up.
+    const here = (await getMeta(device.db, 'cursor')) ?? '';
+    fire('poke', { type: 'hello', protocolVersion: 4, cursor: here });
+    await until(() => passes === 6, 'the pass of a hello at the stored cursor');
+    expect(server.stats.pullCalls).toBe(pulls + 2);
+
+    // A stream that starts after a commit the device has not pulled (it opened after the device's last
+    // pull): the stream will never carry that commit, so the pass pulls it.
+    server.apply(managerChange('j1', 'update', { title: 'Before the stream' }, 1_600_000_000_400, 4));
+    const streamStart = server.changesSince(here).cursor;
+    fire('poke', { type: 'hello', protocolVersion: 4, cursor: streamStart });
+    await until(() => passes === 7, 'the pass of a hello elsewhere');
+    expect([await title(), await getMeta(device.db, 'cursor'), server.stats.pullCalls]).toEqual(['Before the stream', streamStart, pulls + 3]);
     await device.engine.stop();
   });
 

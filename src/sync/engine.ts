@@ -1,5 +1,5 @@
 import { LIMITS, PROTOCOL_VERSION } from '../../protocol/index.ts';
-import type { LiveChanges, PulledRecord, PushRequest, PushResponse } from '../../protocol/index.ts';
+import type { LiveChanges, LiveHello, PulledRecord, PushRequest, PushResponse } from '../../protocol/index.ts';
 import { OUTBOX_STATES } from '../data/db.ts';
 import type { OutboxRow, OutpostDb, SyncLogContext } from '../data/db.ts';
 import { getMeta, setMeta } from '../data/meta.ts';
@@ -35,12 +35,16 @@ export type TriggerEvent = 'online' | 'visible' | 'poke' | 'write';
 export interface TriggerSource {
   /**
    * Call `onTrigger` for each event; return a function that stops it. A poke may come with the records
-   * it announces (LV3): the drain it asks for applies them instead of pulling when they follow on.
+   * it announces (LV3): the drain it asks for applies them instead of pulling when they follow on. A
+   * stream's hello comes with the cursor the stream follows from: the drain pulls if the device is elsewhere.
    */
-  subscribe(onTrigger: (event: TriggerEvent, changes?: LiveChanges) => void): () => void;
+  subscribe(onTrigger: (event: TriggerEvent, live?: LiveMessageToFollow) => void): () => void;
 }
 
-/** Live `changes` messages kept for the next pass (LV3); older ones are dropped (the pass then pulls). */
+/** What the live channel brings for the drain to follow (LV3): records, or where a stream starts. */
+export type LiveMessageToFollow = LiveChanges | (LiveHello & { readonly cursor: string });
+
+/** Live messages kept for the next pass (LV3); older ones are dropped (the pass then pulls). */
 const MAX_LIVE_QUEUED = 32;
 
 /** SY4: these retry at once even during a backoff; the others wait for the retry timer. */
@@ -136,7 +140,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
   /** The trigger that asked for the next pass (SY1), for the sync log. */
   let nextReason: SyncReason = 'manual';
   /** LV3: `changes` messages received since the last pass took them, oldest first. */
-  let liveQueue: LiveChanges[] = [];
+  let liveQueue: LiveMessageToFollow[] = [];
   /** LV3: something other than live records asked for a pass since the last one started: it must pull. */
   let pullAsked = false;
   /** Sync log writes, one after another, never awaited by a drain (DG3). */
@@ -317,7 +321,8 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     liveQueue = [];
     for (const message of messages) {
       if (cursor === message.cursor) continue; // already there (the device's own pull got it first)
-      if (cursor === null || cursor !== message.from) return { cursor, followed: false };
+      // A stream that starts elsewhere (a hello) or records that do not follow on: only a pull catches up.
+      if (message.type === 'hello' || cursor === null || cursor !== message.from) return { cursor, followed: false };
       const report = (await reconciler.applyPulled(message.records, message.cursor, message.serverHlc, message.from)) as
         | { applied?: number; cursorStored?: boolean }
         | undefined;
@@ -533,10 +538,11 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       if (started) return;
       started = true;
       unsubscribeTriggers =
-        triggers?.subscribe((event, changes) => {
-          if (changes) {
-            // LV3: the records ride with the poke; the pass applies them and pulls only if they do not follow on.
-            liveQueue = [...liveQueue, changes].slice(-MAX_LIVE_QUEUED);
+        triggers?.subscribe((event, live) => {
+          if (live) {
+            // LV3: the records ride with the poke (or a stream says where it starts); the pass applies
+            // them and pulls only if they do not follow on from the device's cursor.
+            liveQueue = [...liveQueue, live].slice(-MAX_LIVE_QUEUED);
             void ask(event);
           } else {
             void syncNow(event);

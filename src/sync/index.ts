@@ -4,6 +4,7 @@ export { createSyncEngine } from './engine.ts';
 export type {
   DrainOutcome,
   DrainResult,
+  LiveMessageToFollow,
   ReconcilerLike,
   SyncEngine,
   SyncEngineDeps,
