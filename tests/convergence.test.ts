@@ -17,10 +17,10 @@
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toRecord, type EntityName, type JobStatus } from '../protocol/index.ts';
+import { toRecord, type EntityName } from '../protocol/index.ts';
 import { ChangeRefusedError } from '../src/data/errors.ts';
 import { listRows } from '../src/data/outbox.ts';
-import { createJob, recordPunch, saveReportNotes, setChecklistItem, setJobStatus, setMeasurement, updateJob } from '../src/data/write.ts';
+import { pickJob, randomWrite } from './support/edits.ts';
 import { DEFAULT_PEOPLE, FAULTS, closeWorld, createWorld, removeWorlds, restartTab, seedTemplate, signIn, type Device, type Fault, type World } from './support/world.ts';
 
 const RUNS = Number(process.env.CONVERGENCE_RUNS ?? 200);
@@ -50,55 +50,13 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ t: fc.constant('tick' as const), ms: fc.integer({ min: 1, max: 120_000 }) }) },
 );
 
-async function pickJob(d: Pick<Device, 'db'>, pick: number): Promise<string | undefined> {
-  const jobs = (await d.db.jobs.toArray()).filter((j) => !j.deleted).sort((a, b) => a.id.localeCompare(b.id));
-  return jobs.length ? jobs[pick % jobs.length]?.id : undefined;
-}
-
 async function edit(world: World, device: Device, step: Extract<Step, { t: 'edit' }>): Promise<void> {
   const manager = device.index === 3;
   const d = { ...(device.tabs[step.tab % device.tabs.length] ?? device), index: device.index };
-  const jobId = await pickJob(d, step.pick);
+  const jobId = await pickJob(d.db, step.pick);
   const v = step.value;
-  const write = async (): Promise<{ changeId: string } | null> => {
-    if (manager) {
-      switch (step.kind % 5) {
-        case 0:
-          return jobId ? updateJob(d.ctx, jobId, { title: `Job ${v}`, details: `Details ${v}` }) : null;
-        case 1:
-          return jobId ? setJobStatus(d.ctx, jobId, (['scheduled', 'cancelled', 'in_progress'] as const)[v % 3] as JobStatus) : null;
-        case 2:
-          return createJob(d.ctx, {
-            title: `New job ${v}`,
-            site: 'Depot',
-            details: '',
-            scheduledFor: '2026-11-24',
-            assigneeId: world.devices[(v % 2 === 0 ? 0 : 2)]?.userId ?? null,
-            status: 'scheduled',
-          });
-        case 3:
-          return jobId ? saveReportNotes(d.ctx, jobId, `Manager note ${v}`) : null;
-        default:
-          // PL2, PL4: the job moves to the other worker; the first one's devices must forget it.
-          return jobId ? updateJob(d.ctx, jobId, { assigneeId: world.devices[v % 2 === 0 ? 0 : 2]?.userId ?? null }) : null;
-      }
-    }
-    switch (step.kind % 6) {
-      case 0:
-        return jobId ? setJobStatus(d.ctx, jobId, (['in_progress', 'done'] as const)[v % 2] as JobStatus) : null;
-      case 1:
-        return jobId ? saveReportNotes(d.ctx, jobId, `Notes ${d.index}.${v}`) : null;
-      case 2:
-        return jobId ? setChecklistItem(d.ctx, jobId, `item${v % 3}`, v === 4 ? null : { label: `Check ${v % 3}`, done: v % 2 === 0 }) : null;
-      case 3:
-        return jobId ? setMeasurement(d.ctx, jobId, `m${v % 2}`, { label: 'Pressure', value: v * 1.5, unit: 'bar' }) : null;
-      default:
-        return recordPunch(d.ctx, {
-          kind: (['clock_in', 'break_start', 'break_end', 'clock_out'] as const)[v % 4] ?? 'clock_in',
-          location: v % 2 === 0 ? { lat: 52.37, lng: 4.89, accuracyM: 8 + v } : null,
-        });
-    }
-  };
+  const assignee = world.devices[v % 2 === 0 ? 0 : 2]?.userId ?? null;
+  const write = () => randomWrite(d.ctx, { manager, kind: step.kind, value: v, jobId, deviceIndex: d.index, assignee });
   try {
     const result = await write();
     if (result) {
