@@ -144,6 +144,7 @@ test('chaos: 1,000+ changes on three devices through offline, killed service wor
     if (!server.up) await server.restart();
     for (const device of devices) {
       await within(STEP_TIMEOUT_MS, () => `bringing ${device.name} back online, ${device.step}`, async () => {
+        await device.clearFaultRoutes();
         if (!device.online) await device.setOffline(false);
         if (!device.pageOpen) await device.reopen();
       });
@@ -157,7 +158,12 @@ test('chaos: 1,000+ changes on three devices through offline, killed service wor
           // SY4 allows a scheduled retry minutes away; a person would tap "Sync now". Reported below.
           nudged.push(`${device.name} (${(await device.shell.sync.bar.innerText()).replace(/\s+/g, ' ')})`);
           await device.shell.sync.syncNow.click();
-          await device.waitSynced(60_000);
+          try {
+            await device.waitSynced(60_000);
+          } catch (error) {
+            // Not even "Sync now" got it there: say which device, and what it was doing.
+            throw new Error(`${device.name} did not reach "Synced" after "Sync now"\n${await device.stuckReport()}\n${String(error)}`);
+          }
         }
         await device.crossCheckOutbox();
       });
