@@ -45,6 +45,18 @@ async function pullAll(cookie: string) {
   }
 }
 
+
+/** POST /api/sync/push over a real socket; the push must be answered 200. Returns its receipts. */
+async function sendPush(base: string, cookie: string, changes: readonly unknown[]) {
+  const res = await fetch(`${base}/api/sync/push`, {
+    method: 'POST',
+    headers: { cookie, 'content-type': 'application/json', 'x-outpost-protocol': String(PROTOCOL_VERSION) },
+    body: JSON.stringify(pushBody(changes)),
+  });
+  expect(res.status).toBe(200);
+  return receiptsOf(await res.text());
+}
+
 describe('health', () => {
   it('answers with the protocol range and storage kind', async () => {
     const res = await t.app.inject({ url: '/api/health' });
@@ -404,15 +416,7 @@ describe('live channel over a real socket (LV1)', () => {
     const base = await listenOnLoopback(s.app);
     const live = await openLiveStream(base, s.cookie.maria);
     const nextEvent = () => live.next();
-    const send = async (cookie: string, changes: readonly unknown[]) => {
-      const res = await fetch(`${base}/api/sync/push`, {
-        method: 'POST',
-        headers: { cookie, 'content-type': 'application/json', 'x-outpost-protocol': String(PROTOCOL_VERSION) },
-        body: JSON.stringify(pushBody(changes)),
-      });
-      expect(res.status).toBe(200);
-      return receiptsOf(await res.text());
-    };
+    const send = (cookie: string, changes: readonly unknown[]) => sendPush(base, cookie, changes);
     try {
       expect(await nextEvent()).toMatchObject({ type: 'hello' });
       const job = jobCreate(randomUUID(), null);
@@ -442,15 +446,6 @@ describe('live channel over a real socket (LV1)', () => {
 });
 
 describe('live records over a real socket (LV3)', () => {
-  const sendPush = async (base: string, cookie: string, changes: readonly unknown[]) => {
-    const res = await fetch(`${base}/api/sync/push`, {
-      method: 'POST',
-      headers: { cookie, 'content-type': 'application/json', 'x-outpost-protocol': String(PROTOCOL_VERSION) },
-      body: JSON.stringify(pushBody(changes)),
-    });
-    expect(res.status).toBe(200);
-    return receiptsOf(await res.text());
-  };
   const pullFrom = async (base: string, cookie: string, cursor: string) => {
     const res = await fetch(`${base}/api/sync/pull?cursor=${cursor}&limit=100`, { headers: { cookie, 'x-outpost-protocol': String(PROTOCOL_VERSION) } });
     return PullResponseSchema.parse(await res.json());

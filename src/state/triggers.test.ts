@@ -32,6 +32,19 @@ function setup() {
   return { win, doc, channels, triggers, events, stop };
 }
 
+/** One live channel, and every trigger event with the live message it carries (LV3). */
+function liveSetup() {
+  const channel = new FakeChannel();
+  const triggers = createBrowserTriggers({
+    window: new EventTarget(),
+    document: Object.assign(new EventTarget(), { visibilityState: 'visible' }),
+    openLive: () => channel,
+  });
+  const got: [TriggerEvent, LiveMessageToFollow | undefined][] = [];
+  triggers.subscribe((e, live) => got.push([e, live]));
+  return { channel, got };
+}
+
 describe('browser triggers (SY3)', () => {
   it('online, visible, live pokes and writes become trigger events', () => {
     const { win, doc, channels, triggers, events } = setup();
@@ -48,12 +61,7 @@ describe('browser triggers (SY3)', () => {
   });
 
   it('LV3: `changes` arrive as a poke carrying them; a message that is not of this protocol still pokes, never with records', () => {
-    const win = new EventTarget();
-    const doc = Object.assign(new EventTarget(), { visibilityState: 'visible' });
-    const channel = new FakeChannel();
-    const triggers = createBrowserTriggers({ window: win, document: doc, openLive: () => channel });
-    const got: [TriggerEvent, LiveMessageToFollow | undefined][] = [];
-    triggers.subscribe((e, live) => got.push([e, live]));
+    const { channel, got } = liveSetup();
     const changes: LiveChanges = {
       type: 'changes',
       from: '4',
@@ -70,12 +78,7 @@ describe('browser triggers (SY3)', () => {
   });
 
   it('LV3: a hello with a cursor says where the stream follows from; the drain gets it (first as a poke, after a reconnect as coming online)', () => {
-    const win = new EventTarget();
-    const doc = Object.assign(new EventTarget(), { visibilityState: 'visible' });
-    const channel = new FakeChannel();
-    const triggers = createBrowserTriggers({ window: win, document: doc, openLive: () => channel });
-    const got: [TriggerEvent, LiveMessageToFollow | undefined][] = [];
-    triggers.subscribe((e, live) => got.push([e, live]));
+    const { channel, got } = liveSetup();
     channel.send({ type: 'hello', protocolVersion: 4, cursor: '12' });
     channel.send({ type: 'hello', protocolVersion: 4, cursor: '15' });
     expect(got).toEqual([
