@@ -64,6 +64,7 @@ test('DG1–DG4: offline with waiting rows, the worker cannot reach the server, 
   await expect(diagnostics.rowsIn('pending')).toHaveCount(2);
   await expect(diagnostics.rowsIn('pending').filter({ hasText: 'Set the status to “In progress”' })).toContainText(`Job “${title}”`);
   await expect(diagnostics.rowsIn('pending').filter({ hasText: 'Change the notes to “Valve replaced.”' })).toContainText(`Report of job “${title}”`);
+  // UI4 / OB5: offline, the writes woke no drain, so the keystrokes folded into one row never sent.
   await expect(diagnostics.rowsIn('pending').first()).toContainText('not sent yet');
   // The service worker's own fetch fails: Playwright's offline applies to it too (FIELD-NOTES).
   await expect(diagnostics.workerProbe).toContainText('Cannot reach the server');

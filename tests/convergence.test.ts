@@ -10,7 +10,8 @@
  * some devices' clocks are hours fast or slow.
  * At quiescence every replica equals the server, no acknowledged change is
  * lost and none is applied twice (PU3, PU4, PU7, PL1–PL3, OB3–OB5, RC2, SY1,
- * CF1–CF4, contract 8).
+ * CF1–CF4, CF6: the server and the devices decide with the same `applyChange`, so the replicas
+ * and the server agree, contract 8).
  *
  * Reproduce a failure with CONVERGENCE_SEED=<seed printed by fast-check>.
  */
