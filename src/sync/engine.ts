@@ -310,7 +310,6 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     shift({ sending: -(summary.acked + summary.refused + summary.conflict), acked: summary.acked, refused: summary.refused, conflict: summary.conflict });
   }
 
-  /** One drain (SY2), run inside the sync lock (SY1). */
   /**
    * LV3: apply the live messages that follow on from `cursor`, in order, each as a pulled page (PL3
    * compare-and-set). Returns the cursor reached and whether every message followed on (false: one was
@@ -333,6 +332,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     return { cursor, followed: true };
   }
 
+  /** One drain (SY2), run inside the sync lock (SY1). */
   async function drainOnce(): Promise<Omit<DrainResult, 'passes'>> {
     // LV3: a pass asked for only by live records (already applied below) needs no pull request.
     const mustPull = pullAsked;
